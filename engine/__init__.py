@@ -1,0 +1,40 @@
+"""Pure-Python revenue schedule engine (DESIGN.md §3). Never imports odoo.
+
+>>> from datetime import date
+>>> [(str(line.recognition_date), line.amount) for line in compute_schedule(
+...     "300.00", date(2025, 11, 18), basis="occurrences",
+...     convention="next_month", occurrences=3)]
+[('2025-12-01', Decimal('100.00')), ('2026-01-01', Decimal('100.00')), \
+('2026-02-01', Decimal('100.00'))]
+"""
+
+from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
+from .errors import MESSAGES, ScheduleError, format_date
+from .preview import EXPLANATIONS, Preview, preview
+from .schedule import (
+    BASES,
+    MONTH_LCM,
+    ScheduleInput,
+    ScheduleLine,
+    compute_schedule,
+    compute_schedules,
+)
+
+__all__ = [
+    "BASES",
+    "CONVENTIONS",
+    "EXPLANATIONS",
+    "MESSAGES",
+    "MONTH_LCM",
+    "Preview",
+    "ScheduleError",
+    "ScheduleInput",
+    "ScheduleLine",
+    "add_months",
+    "compute_schedule",
+    "compute_schedules",
+    "contract_end",
+    "format_date",
+    "preview",
+    "recognition_bounds",
+]

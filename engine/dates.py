@@ -1,0 +1,99 @@
+"""Stateless date helpers: month arithmetic and recognition bounds (§3 rules 1-2)."""
+
+from calendar import monthrange
+from datetime import date, timedelta
+
+from .errors import ScheduleError
+
+#: Allowed ``recognition_convention`` codes.
+CONVENTIONS = ("actual_start", "month_start", "mid_month", "next_month", "month_end")
+
+_ONE_DAY = timedelta(days=1)
+
+
+def add_months(value, months):
+    """Return ``value`` plus ``months`` months, clamping the day to the month's end.
+
+    31 Jan + 1 month = 28 Feb (29 Feb in leap years), like ``relativedelta``.
+    """
+    year, month0 = divmod(value.month - 1 + months, 12)
+    year += value.year
+    day = value.day
+    if day > 28:
+        day = min(day, monthrange(year, month0 + 1)[1])
+    return date(year, month0 + 1, day)
+
+
+def month_end(value):
+    """Return the last day of ``value``'s month."""
+    return value.replace(day=monthrange(value.year, value.month)[1])
+
+
+def contract_end(start, occurrences):
+    """Return the automatic contract end: ``start`` + ``occurrences`` months − 1 day."""
+    _check_start(start)
+    _check_occurrences(occurrences)
+    return _shifted(start, occurrences, start, occurrences) - _ONE_DAY
+
+
+def recognition_bounds(start, occurrences, convention, end=None):
+    """Return ``(S', E')``, the first and last day revenue is recognised for.
+
+    S' follows the convention (rule 1). Without ``end``, E' = S' + N months
+    − 1 day; with an explicit (inclusive) ``end``, E' is ``end`` moved by the
+    same number of days as the start (rule 2). Raises ``ScheduleError``.
+    """
+    if convention not in CONVENTIONS:
+        raise ScheduleError(
+            "unknown_convention", convention=convention, allowed=CONVENTIONS
+        )
+    _check_start(start)
+    _check_occurrences(occurrences)
+    if convention == "next_month" or (convention == "mid_month" and start.day > 15):
+        rec_start = _shifted(start.replace(day=1), 1, start, occurrences)
+    elif convention == "mid_month":
+        rec_start = start.replace(day=1)
+    else:
+        rec_start = start
+    if end is None:
+        rec_end = _shifted(rec_start, occurrences, start, occurrences) - _ONE_DAY
+    else:
+        try:
+            rec_end = end + (rec_start - start)
+        except OverflowError:
+            raise ScheduleError(
+                "date_out_of_range", start=start, occurrences=occurrences
+            ) from None
+        if rec_end < rec_start:
+            raise ScheduleError(
+                "end_before_start",
+                start=start,
+                end=end,
+                recognition_start=rec_start,
+                recognition_end=rec_end,
+            )
+    return rec_start, rec_end
+
+
+def months_between(first, last):
+    """Return how many calendar months the inclusive range touches."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _shifted(value, months, start, occurrences):
+    try:
+        return add_months(value, months)
+    except (ValueError, OverflowError):
+        raise ScheduleError(
+            "date_out_of_range", start=start, occurrences=occurrences
+        ) from None
+
+
+def _check_start(start):
+    if start is None:
+        raise ScheduleError("missing_start")
+
+
+def _check_occurrences(occurrences):
+    if type(occurrences) is not int or occurrences < 1:
+        raise ScheduleError("bad_occurrences", occurrences=occurrences)

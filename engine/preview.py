@@ -1,0 +1,107 @@
+"""Schedule preview for setup screens: the lines plus why there may be N + 1."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .dates import months_between
+from .errors import format_date
+from .schedule import build_structure, compute_schedule
+
+#: English explanation templates by ``Preview.explanation_code``
+#: (``str.format`` with ``Preview.explanation_params``, dates preformatted).
+EXPLANATIONS = {
+    "start_not_first_day": (
+        "The start date {start} is not the first day of a month, so the "
+        "{occurrences}-month term touches {months} calendar months: a partial "
+        "first month and a partial last month."
+    ),
+    "term_months": (
+        "The term from {start} to {end} touches {months} calendar months, so "
+        "the schedule has {months} monthly periods rather than {occurrences}."
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What a schedule would produce, with the facts a form needs to explain it.
+
+    ``extra_line`` is True when a monthly basis spreads an N-month term over
+    N + 1 calendar months. ``explanation_code``/``explanation_params`` let a
+    caller build its own (translated) sentence; ``explanation`` is the
+    English one.
+    """
+
+    lines: list
+    total: Decimal
+    line_count: int
+    occurrences: int
+    months_touched: int
+    recognition_start: date
+    recognition_end: date
+    extra_line: bool
+    explanation_code: str
+    explanation_params: dict
+    explanation: str
+
+
+def preview(
+    amount,
+    start,
+    *,
+    basis,
+    convention,
+    occurrences,
+    end=None,
+    percentages=None,
+    rounding=Decimal("0.01"),
+):
+    """Compute a one-currency schedule and explain its line count."""
+    lines = compute_schedule(
+        amount,
+        start,
+        basis=basis,
+        convention=convention,
+        occurrences=occurrences,
+        end=end,
+        percentages=percentages,
+        currency_rounding=rounding,
+    )
+    structure = build_structure(start, end, basis, convention, occurrences, percentages)
+    rec_start = structure.recognition_start
+    rec_end = structure.recognition_end
+    months = months_between(rec_start, rec_end)
+    by_month = basis != "occurrences" and not percentages
+    extra_line = by_month and months == occurrences + 1
+    code = None
+    params = {}
+    if by_month and months != occurrences:
+        code = (
+            "start_not_first_day"
+            if extra_line and rec_start.day != 1
+            else "term_months"
+        )
+        params = {
+            "start": rec_start,
+            "end": rec_end,
+            "occurrences": occurrences,
+            "months": months,
+        }
+    explanation = None
+    if code:
+        shown = {**params, "start": format_date(rec_start), "end": format_date(rec_end)}
+        explanation = EXPLANATIONS[code].format(**shown)
+    return Preview(
+        lines=lines,
+        total=sum((line.amount_currency for line in lines), Decimal(0)),
+        line_count=len(lines),
+        occurrences=occurrences,
+        months_touched=months,
+        recognition_start=rec_start,
+        recognition_end=rec_end,
+        extra_line=extra_line,
+        explanation_code=code,
+        explanation_params=params,
+        explanation=explanation,
+    )

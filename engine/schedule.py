@@ -1,0 +1,327 @@
+"""Revenue schedules: periods, weights and cumulative rounding (§3 rules 3-5).
+
+All arithmetic is exact and integer-based: monthly weights are scaled by
+:data:`MONTH_LCM` so that every weight is an integer, the total is expressed
+as an exact fraction of rounding units, and each cumulative amount is rounded
+half away from zero with ``divmod``-style floor division.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from math import lcm
+
+from .dates import add_months, month_end, recognition_bounds
+from .errors import ScheduleError
+
+#: Allowed ``recognition_basis`` codes.
+BASES = ("occurrences", "monthly", "monthly_days")
+
+#: Least common multiple of 28, 29, 30 and 31: a day in any month is a whole
+#: number of 1/MONTH_LCM months, so ``monthly`` weights stay integers.
+MONTH_LCM = 377580
+
+_ONE_DAY = timedelta(days=1)
+_HUNDRED = Decimal(100)
+# Products of an integer and a rounding unit are exact under this context,
+# whatever precision the caller's thread context has.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleLine:
+    """One line of a schedule, in document and company currency (same sign)."""
+
+    sequence: int
+    recognition_date: date
+    period_start: date
+    period_end: date
+    amount_currency: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInput:
+    """One schedule to compute in :func:`compute_schedules`.
+
+    ``amount`` is the company-currency total (``None``: same as
+    ``amount_currency``); ``company_rounding`` defaults to
+    ``currency_rounding``. ``key`` is returned untouched with the lines.
+    """
+
+    amount_currency: object
+    start: date
+    basis: str
+    convention: str
+    occurrences: int
+    end: date = None
+    percentages: tuple = None
+    currency_rounding: object = Decimal("0.01")
+    amount: object = None
+    company_rounding: object = None
+    key: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Structure:
+    """Amount-independent part of a schedule, shared by identical terms.
+
+    ``periods`` holds ``(recognition_date, period_start, period_end)`` and
+    ``cumulative`` the running sum of integer weights (last item = total).
+    """
+
+    recognition_start: date
+    recognition_end: date
+    periods: tuple
+    cumulative: tuple
+
+
+def compute_schedule(
+    amount_currency,
+    start,
+    *,
+    basis,
+    convention,
+    occurrences,
+    end=None,
+    percentages=None,
+    currency_rounding=Decimal("0.01"),
+    amount=None,
+    company_rounding=None,
+):
+    """Return the schedule lines of one amount as a list of :class:`ScheduleLine`.
+
+    Amounts accept ``Decimal``, ``int``, ``str`` or ``float`` (read through
+    ``str``); rounding units must be greater than 0. Lines that round to zero
+    in both currencies are left out. Raises :class:`ScheduleError`.
+    """
+    structure = build_structure(start, end, basis, convention, occurrences, percentages)
+    with localcontext(_EXACT):
+        return _lines(
+            structure, amount_currency, currency_rounding, amount, company_rounding
+        )
+
+
+def compute_schedules(inputs):
+    """Compute many schedules: ``[(input.key, lines), ...]`` in input order.
+
+    Inputs with the same dates, basis, convention, occurrences and
+    percentages share one period structure, so large batches cost little
+    more than the rounding itself. A :class:`ScheduleError` raised for an
+    input carries that input's ``key`` in its ``key`` attribute.
+    """
+    structures = {}
+    results = []
+    with localcontext(_EXACT):
+        for item in inputs:
+            percentages = item.percentages
+            if percentages:
+                percentages = tuple(percentages)
+            cache_key = (
+                item.start,
+                item.end,
+                item.basis,
+                item.convention,
+                item.occurrences,
+                percentages,
+            )
+            try:
+                structure = structures.get(cache_key)
+                if structure is None:
+                    structure = structures[cache_key] = build_structure(*cache_key)
+                lines = _lines(
+                    structure,
+                    item.amount_currency,
+                    item.currency_rounding,
+                    item.amount,
+                    item.company_rounding,
+                )
+            except ScheduleError as error:
+                error.key = item.key
+                raise
+            results.append((item.key, lines))
+    return results
+
+
+def build_structure(start, end, basis, convention, occurrences, percentages=None):
+    """Validate the terms and return their periods and cumulative weights."""
+    if basis not in BASES:
+        raise ScheduleError("unknown_basis", basis=basis, allowed=BASES)
+    rec_start, rec_end = recognition_bounds(start, occurrences, convention, end)
+    if percentages and basis != "monthly":
+        raise ScheduleError("percentages_not_monthly", basis=basis)
+    if basis == "occurrences" or percentages:
+        periods = _occurrence_periods(rec_start, occurrences, convention)
+        if percentages:
+            weights = _percentage_weights(percentages, occurrences)
+        else:
+            weights = [1] * occurrences
+    else:
+        periods, weights = _month_periods(
+            rec_start, rec_end, convention, basis == "monthly"
+        )
+    cumulative = []
+    running = 0
+    for weight in weights:
+        running += weight
+        cumulative.append(running)
+    return _Structure(rec_start, rec_end, tuple(periods), tuple(cumulative))
+
+
+def _occurrence_periods(rec_start, occurrences, convention):
+    # Boundaries are computed from S' each time so that day clamping
+    # (31 Jan -> 28 Feb) never drifts to later periods.
+    bounds = [add_months(rec_start, k) for k in range(occurrences + 1)]
+    periods = []
+    for k in range(occurrences):
+        period_start = bounds[k]
+        period_end = bounds[k + 1] - _ONE_DAY
+        periods.append(
+            (
+                _recognition_date(convention, k, rec_start, period_start, period_end),
+                period_start,
+                period_end,
+            )
+        )
+    return periods
+
+
+def _month_periods(rec_start, rec_end, convention, prorated):
+    periods = []
+    weights = []
+    month_first = rec_start.replace(day=1)
+    k = 0
+    while month_first <= rec_end:
+        last = month_end(month_first)
+        period_start = max(month_first, rec_start)
+        period_end = min(last, rec_end)
+        days = (period_end - period_start).days + 1
+        if prorated:
+            days *= MONTH_LCM // last.day
+        rec_date = _recognition_date(convention, k, rec_start, period_start, period_end)
+        periods.append((rec_date, period_start, period_end))
+        weights.append(days)
+        month_first = last + _ONE_DAY
+        k += 1
+    return periods, weights
+
+
+def _recognition_date(convention, k, rec_start, period_start, period_end):
+    if convention == "actual_start":
+        # S' + k months keeps the start's day; clamping only bites in the
+        # partial first and last months of the monthly bases.
+        return min(max(add_months(rec_start, k), period_start), period_end)
+    if convention == "month_end":
+        return month_end(period_start)
+    return rec_start if k == 0 else period_start.replace(day=1)
+
+
+def _percentage_weights(percentages, occurrences):
+    if len(percentages) != occurrences:
+        raise ScheduleError(
+            "bad_percentages_length", count=len(percentages), occurrences=occurrences
+        )
+    ratios = []
+    for value in percentages:
+        number = _decimal(value)
+        if number is None or number < 0:
+            raise ScheduleError("bad_percentage", value=value)
+        ratios.append(number.as_integer_ratio())
+    denominator = lcm(*(den for _num, den in ratios))
+    weights = [num * (denominator // den) for num, den in ratios]
+    if sum(weights) != 100 * denominator:
+        total = Decimal(sum(weights)) / denominator
+        raise ScheduleError("bad_percentages_sum", total=total)
+    return weights
+
+
+def _decimal(value):
+    """Return ``value`` as a finite Decimal, or None if it is not a number."""
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, float):
+        value = str(value)
+    elif not isinstance(value, int | str):
+        return None
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
+def _rounding(value, which):
+    unit = _decimal(value)
+    if unit is None or unit <= 0:
+        raise ScheduleError("bad_rounding", rounding=value, which=which)
+    return unit
+
+
+def _amount(value, which):
+    number = _decimal(value)
+    if number is None:
+        raise ScheduleError("bad_amount", amount=value, which=which)
+    return number
+
+
+def _cumulative_units(total, unit, cumulative):
+    """Round ``total × cumulative_k / cumulative_last`` to whole ``unit``s.
+
+    Half away from zero, in integers: the total is the exact fraction p/q of
+    rounding units, so each rounded prefix is floor((2p·C + q·W) / (2q·W))
+    for p ≥ 0, mirrored for p < 0 so that negating the total negates every
+    line.
+    """
+    total_num, total_den = total.as_integer_ratio()
+    unit_num, unit_den = unit.as_integer_ratio()
+    p = total_num * unit_den
+    q = total_den * unit_num
+    half = q * cumulative[-1]
+    full = 2 * half
+    if p >= 0:
+        twice = 2 * p
+        return [(twice * c + half) // full for c in cumulative]
+    twice = -2 * p
+    return [-((twice * c + half) // full) for c in cumulative]
+
+
+def _lines(structure, amount_currency, currency_rounding, amount, company_rounding):
+    total_currency = _amount(amount_currency, "document currency")
+    unit_currency = _rounding(currency_rounding, "document currency")
+    cumulative = structure.cumulative
+    rounded_currency = _cumulative_units(total_currency, unit_currency, cumulative)
+    if amount is None and company_rounding is None:
+        rounded_company, unit_company = rounded_currency, unit_currency
+    else:
+        total_company = (
+            total_currency if amount is None else _amount(amount, "company currency")
+        )
+        unit_company = (
+            unit_currency
+            if company_rounding is None
+            else _rounding(company_rounding, "company currency")
+        )
+        rounded_company = _cumulative_units(total_company, unit_company, cumulative)
+    same = rounded_company is rounded_currency
+    lines = []
+    sequence = 0
+    previous_currency = previous_company = 0
+    for period, now_currency, now_company in zip(
+        structure.periods, rounded_currency, rounded_company, strict=True
+    ):
+        units_currency = now_currency - previous_currency
+        units_company = now_company - previous_company
+        previous_currency = now_currency
+        previous_company = now_company
+        if units_currency or units_company:
+            line_currency = units_currency * unit_currency
+            lines.append(
+                ScheduleLine(
+                    sequence,
+                    *period,
+                    line_currency,
+                    line_currency if same else units_company * unit_company,
+                )
+            )
+            sequence += 1
+    return lines
