@@ -1,0 +1,63 @@
+# revenue_recognition — developer commands (scripts in scripts/).
+#
+#   make test       engine tests (pytest tests/engine), then the Odoo tests of
+#                   the add-on on a fresh database, log checked for warnings;
+#                   prints "engine: …", "odoo: …" and "N passed, N failed"
+#   make lint       ruff check, ruff format --check, pylint-odoo (OCA
+#                   mandatory checks, .pylintrc), oca-checks-odoo-module/-po
+#   make format     ruff --fix and ruff format (rewrites files)
+#   make demo       database $(DEMO_DB) with demo data + the add-on, then Odoo
+#                   on http://localhost:$(HTTP_PORT) (admin / admin)
+#   make demo-init  the same database, without starting the server
+#   make wheel      build odoo_addon_revenue_recognition-*.whl into .local/dist
+#   make pg-stop    stop the private PostgreSQL cluster, if one was started
+#   make clean      remove .local/ (private cluster, logs, venvs, data dir)
+#
+# Variables (environment or `make VAR=value`):
+#   ODOO_PYTHON   Python that imports Odoo 18.0          (default: python3)
+#   PYTHON        Python for pytest and the scripts       (default: python3)
+#   ADDONS_PATH   extra addons paths, comma-separated, put first (default: none)
+#   DB_HOST, DB_PORT, DB_USER, DB_PASSWORD
+#                 PostgreSQL server (default: libpq's, i.e. the local socket).
+#                 When none answers (pg_isready), a private throwaway cluster is
+#                 started in .local/pgdata (unix socket only) and used instead.
+#   TEST_DB       test database, dropped and created anew each run
+#                 (default: rr_test_<pid>, dropped again at the end)
+#   TEST_TAGS     Odoo --test-tags                (default: /revenue_recognition)
+#   TEST_HTTP_PORT  HTTP port during the Odoo tests (default: a free port)
+#   DEMO_DB       demo database                   (default: rr_demo)
+#   HTTP_PORT     HTTP port of `make demo`        (default: 8069)
+
+ODOO_PYTHON ?= python3
+PYTHON ?= python3
+DEMO_DB ?= rr_demo
+HTTP_PORT ?= 8069
+TEST_TAGS ?= /revenue_recognition
+export ODOO_PYTHON PYTHON ADDONS_PATH DB_HOST DB_PORT DB_USER DB_PASSWORD
+export TEST_DB TEST_TAGS TEST_HTTP_PORT DEMO_DB HTTP_PORT
+
+.PHONY: test lint format demo demo-init wheel pg-stop clean
+
+test:
+	@bash scripts/run_tests.sh
+
+lint:
+	@bash scripts/lint.sh
+
+format:
+	@bash scripts/lint.sh --fix
+
+demo:
+	@bash scripts/demo.sh
+
+demo-init:
+	@bash scripts/demo.sh --init-only
+
+wheel:
+	@bash scripts/wheel.sh
+
+pg-stop:
+	@bash -c 'source scripts/lib.sh && rr_pg_stop'
+
+clean: pg-stop
+	rm -rf .local

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make demo / make demo-init: a database $DEMO_DB with demo data and the
+# add-on installed, then (demo) Odoo serving it on http://localhost:$HTTP_PORT.
+# An existing $DEMO_DB is reused (the add-on is updated in it).
+# Usage: scripts/demo.sh [--init-only]
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$RR_ROOT"
+
+DEMO_DB="${DEMO_DB:-rr_demo}"
+HTTP_PORT="${HTTP_PORT:-8069}"
+
+why=$(rr_odoo_unusable)
+if [ -n "$why" ]; then
+    rr_say "Cannot run Odoo: $why."
+    rr_say "Install Odoo 18.0 so that \"$ODOO_PYTHON -c 'import odoo'\" works, or set ODOO_PYTHON."
+    exit 2
+fi
+rr_ensure_pg
+addons_path=$(rr_addons_path)
+mapfile -t db_args < <(rr_odoo_db_args)
+mkdir -p "$RR_LOCAL/logs"
+common=(-d "$DEMO_DB" "${db_args[@]}" --addons-path="$addons_path"
+    --data-dir="$RR_LOCAL/data")
+
+if rr_db_exists "$DEMO_DB"; then
+    rr_say "Updating $RR_MODULE in the existing database $DEMO_DB ..."
+    install=(-u "$RR_MODULE")
+else
+    rr_say "Creating database $DEMO_DB with demo data and $RR_MODULE (a few minutes) ..."
+    # no --without-demo: Odoo 18.0 loads demo data on a new database by default
+    install=(-i "$RR_MODULE")
+fi
+log="$RR_LOCAL/logs/demo-init.log"
+if ! "$ODOO_PYTHON" -m odoo "${common[@]}" "${install[@]}" \
+    --stop-after-init --max-cron-threads=0 --http-port="$(rr_free_port)" \
+    --gevent-port="$(rr_free_port)" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    rr_say "Odoo failed to initialise $DEMO_DB; full log in $log"
+    exit 1
+fi
+if ! rr_db_exists "$DEMO_DB" || grep -qE ' (ERROR|CRITICAL) ' "$log"; then
+    grep -E ' (ERROR|CRITICAL) ' "$log" | head -n 20 >&2
+    rr_say "Errors while initialising $DEMO_DB; full log in $log"
+    exit 1
+fi
+rr_say "Database $DEMO_DB is ready (log: $log)."
+if [ "${1:-}" = "--init-only" ]; then
+    exit 0
+fi
+
+cat >&2 <<MSG
+
+  Odoo 18.0 with revenue_recognition and demo data:
+    URL:       http://localhost:$HTTP_PORT/web/login   (database $DEMO_DB)
+    Log in:    admin / admin
+  Stop with Ctrl-C.
+
+MSG
+exec "$ODOO_PYTHON" -m odoo "${common[@]}" --db-filter="^${DEMO_DB}\$" \
+    --http-port="$HTTP_PORT" --gevent-port="$(rr_free_port)"
