@@ -1,0 +1,6 @@
+from . import models
+
+
+def post_init_hook(env):
+    """Set up the revenue journal and deferred account of existing companies."""
+    env["res.company"].search([])._revenue_setup()

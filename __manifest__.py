@@ -9,8 +9,17 @@
     "website": "https://github.com/revenue-recognition/revenue_recognition",
     "development_status": "Alpha",
     "depends": ["sale", "account"],
-    "data": [],
+    "data": [
+        "security/revenue_recognition_security.xml",
+        "security/ir.model.access.csv",
+        "views/revenue_schedule_views.xml",
+        "views/revenue_recognition_line_views.xml",
+        "views/product_views.xml",
+        "views/sale_order_views.xml",
+        "views/account_move_views.xml",
+    ],
     "demo": [],
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

@@ -1,0 +1,55 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from .revenue_source import build_line_vals
+
+
+class AccountMove(models.Model):
+    _name = "account.move"
+    _inherit = ["account.move", "revenue.document.mixin"]
+
+    revenue_line_ids = fields.One2many(
+        "revenue.recognition.line", "move_id", string="Revenue Lines"
+    )
+
+    def _revenue_line_field(self):
+        return "move_id"
+
+    def _post(self, soft=True):
+        deferred = self.filtered(
+            lambda move: move.move_type in ("out_invoice", "out_refund")
+        ).invoice_line_ids._revenue_deferred_lines()
+        if not deferred:
+            return super()._post(soft=soft)
+        deferred._revenue_prepare_deferral()
+        posted = super()._post(soft=soft)
+        to_schedule = deferred.filtered(
+            lambda line: line.move_id in posted and not line.revenue_line_ids.filtered(
+                lambda rev: rev.state != "cancelled"
+            )
+        )
+        vals_list = build_line_vals(self.env, to_schedule._revenue_sources())
+        self.env["revenue.recognition.line"].sudo().create(vals_list)
+        to_schedule.sale_line_ids._revenue_sync_expected()
+        return posted
+
+    def button_draft(self):
+        lines = self.line_ids.revenue_line_ids
+        recognised = lines.filtered(lambda line: line.state == "posted")
+        if recognised:
+            raise UserError(
+                self.env._(
+                    "Invoice %(move)s already has recognised revenue (entry %(entry)s). "
+                    "Reverse the recognition entries first, then reset the invoice "
+                    "to draft.",
+                    move=recognised[0].move_id.display_name,
+                    entry=recognised[0].recognition_move_id.display_name,
+                )
+            )
+        res = super().button_draft()
+        lines.filtered(lambda line: line.state == "pending").sudo().write(
+            {"state": "cancelled"}
+        )
+        self.line_ids._revenue_undo_deferral()
+        self.line_ids.sale_line_ids._revenue_sync_expected()
+        return res

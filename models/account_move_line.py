@@ -1,0 +1,201 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .revenue_source import RevenueSource
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    revenue_schedule_id = fields.Many2one(
+        "revenue.schedule",
+        string="Revenue Schedule",
+        compute="_compute_revenue_schedule_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        check_company=True,
+        help="Defer this line's revenue and recognise it with this schedule.",
+    )
+    revenue_start_date = fields.Date(
+        string="Revenue Start",
+        copy=True,
+        help="Empty: the order line's start date, else the invoice date.",
+    )
+    revenue_end_date = fields.Date(
+        string="Revenue End",
+        compute="_compute_revenue_end_date",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    revenue_income_account_id = fields.Many2one(
+        "account.account",
+        string="Income Account (deferred)",
+        copy=False,
+        help="The income account this line would have credited; revenue is "
+        "recognised into it.",
+    )
+    revenue_line_ids = fields.One2many(
+        "revenue.recognition.line", "move_line_id", string="Revenue Lines"
+    )
+
+    @api.depends("product_id", "display_type", "move_id.move_type")
+    def _compute_revenue_schedule_id(self):
+        for line in self:
+            if not line._revenue_is_eligible():
+                line.revenue_schedule_id = False
+            elif line.product_id and not line.revenue_schedule_id:
+                line.revenue_schedule_id = line.product_id._get_revenue_schedule()
+            else:
+                line.revenue_schedule_id = line.revenue_schedule_id
+
+    @api.depends("revenue_schedule_id", "revenue_start_date", "move_id.invoice_date")
+    def _compute_revenue_end_date(self):
+        for line in self:
+            schedule = line.revenue_schedule_id
+            if schedule.automatic_contract_terms:
+                line.revenue_end_date = schedule._contract_end(line._revenue_start())
+            else:
+                line.revenue_end_date = schedule and line.revenue_end_date
+
+    @api.constrains("revenue_start_date", "revenue_end_date")
+    def _check_revenue_dates(self):
+        for line in self:
+            start = line._revenue_start()
+            if line.revenue_end_date and start and line.revenue_end_date < start:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice line '%(line)s': the revenue end date %(end)s is before "
+                        "the start date %(start)s. Correct the end date on the line.",
+                        line=line.name or line.product_id.display_name,
+                        end=line.revenue_end_date,
+                        start=start,
+                    )
+                )
+
+    def _revenue_is_eligible(self):
+        self.ensure_one()
+        return self.display_type == "product" and self.move_id.move_type in (
+            "out_invoice",
+            "out_refund",
+        )
+
+    def _revenue_start(self):
+        self.ensure_one()
+        return (
+            self.revenue_start_date
+            or self.sale_line_ids[:1].revenue_start_date
+            or self.move_id.invoice_date
+            or self.move_id.date
+        )
+
+    def _revenue_deferred_lines(self):
+        return self.filtered(
+            lambda line: line.revenue_schedule_id and line._revenue_is_eligible()
+        )
+
+    def _revenue_sources(self):
+        """Engine inputs for deferred invoice lines (amounts signed as revenue)."""
+        sources = []
+        for line in self:
+            move = line.move_id
+            sources.append(
+                RevenueSource(
+                    record=line,
+                    schedule=line.revenue_schedule_id,
+                    start=line._revenue_start(),
+                    end=line.revenue_end_date,
+                    currency=line.currency_id,
+                    company=line.company_id,
+                    amount_currency=-line.amount_currency,
+                    amount=-line.balance,
+                    values={
+                        "state": "pending",
+                        "move_line_id": line.id,
+                        "sale_line_id": line.sale_line_ids[:1].id,
+                        "partner_id": move.commercial_partner_id.id,
+                        "product_id": line.product_id.id,
+                        "deferred_account_id": line.account_id.id,
+                        "income_account_id": line.revenue_income_account_id.id,
+                        "analytic_distribution": line.analytic_distribution,
+                    },
+                )
+            )
+        return sources
+
+    def _revenue_prepare_deferral(self):
+        """Credit the deferred revenue account instead of income, before posting.
+
+        The income account the line would have used is kept for recognition.
+        Raises a UserError naming the line when something is missing.
+        """
+        swaps = {}
+        for line in self:
+            company = line.company_id
+            label = line.name or line.product_id.display_name
+            deferred = line.revenue_schedule_id._get_deferred_account(
+                line.product_id, company
+            )
+            if not deferred:
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s, line '%(line)s': no deferred revenue account "
+                        "for schedule %(schedule)s. Set one on the schedule or in "
+                        "Accounting › Configuration › Settings › Revenue Recognition.",
+                        move=line.move_id.display_name,
+                        line=label,
+                        schedule=line.revenue_schedule_id.display_name,
+                    )
+                )
+            if not company.revenue_journal_id:
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s, line '%(line)s': company %(company)s has no "
+                        "revenue recognition journal. Set one in Accounting › "
+                        "Configuration › Settings › Revenue Recognition.",
+                        move=line.move_id.display_name,
+                        line=label,
+                        company=company.display_name,
+                    )
+                )
+            income = line.account_id
+            if income == deferred:
+                income = line.revenue_income_account_id or line._revenue_product_income()
+            if not income or income == deferred:
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s, line '%(line)s': no income account to "
+                        "recognise the revenue into. Set an income account on the "
+                        "product or its category.",
+                        move=line.move_id.display_name,
+                        line=label,
+                    )
+                )
+            swaps.setdefault((deferred, income), []).append(line.id)
+        for (deferred, income), line_ids in swaps.items():
+            self.browse(line_ids).write(
+                {"account_id": deferred.id, "revenue_income_account_id": income.id}
+            )
+
+    def _revenue_product_income(self):
+        self.ensure_one()
+        accounts = self.with_company(
+            self.company_id
+        ).product_id.product_tmpl_id.get_product_accounts(
+            fiscal_pos=self.move_id.fiscal_position_id
+        )
+        return accounts["income"]
+
+    def _revenue_undo_deferral(self):
+        """Back to the income account (invoice reset to draft)."""
+        for income, lines in self.filtered("revenue_income_account_id").grouped(
+            "revenue_income_account_id"
+        ).items():
+            lines.write({"account_id": income.id, "revenue_income_account_id": False})
+
+    def _create_analytic_lines(self):
+        # Deferred revenue reaches analytic accounts when it is recognised, not twice.
+        deferred = self.filtered("revenue_income_account_id")
+        return super(AccountMoveLine, self - deferred)._create_analytic_lines()

@@ -1,0 +1,97 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    revenue_deferred_account_id = fields.Many2one(
+        "account.account",
+        string="Default Deferred Revenue Account",
+        check_company=True,
+        domain="[('deprecated', '=', False)]",
+    )
+    revenue_journal_id = fields.Many2one(
+        "account.journal",
+        string="Revenue Recognition Journal",
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+    )
+    revenue_auto_post = fields.Boolean(
+        string="Automatic Revenue Recognition",
+        help="A daily scheduled action recognises the revenue that is due.",
+    )
+    revenue_auto_post_grouping = fields.Selection(
+        [("detail", "Detail"), ("summary", "Summary")],
+        string="Automatic Recognition Grouping",
+        default="summary",
+        required=True,
+    )
+    revenue_auto_post_entries = fields.Boolean(
+        string="Post Automatic Entries",
+        default=True,
+        help="Post the entries of the automatic run; untick to leave them in draft.",
+    )
+    revenue_max_lines_per_entry = fields.Integer(
+        string="Schedule Lines per Entry",
+        default=1000,
+        help="Recognition entries are split so that none covers more schedule lines.",
+    )
+
+    def _revenue_setup(self):
+        """Create the revenue journal and default deferred account when missing.
+
+        Called at install for every company with a chart of accounts, and
+        when a chart is loaded later.
+        """
+        for company in self:
+            if not company.chart_template and not self.env["account.account"].search_count(
+                [*self.env["account.account"]._check_company_domain(company)], limit=1
+            ):
+                continue
+            values = {}
+            if not company.revenue_journal_id:
+                values["revenue_journal_id"] = company._revenue_create_journal().id
+            if not company.revenue_deferred_account_id:
+                values["revenue_deferred_account_id"] = company._revenue_deferred_account().id
+            if values:
+                company.write(values)
+
+    def _revenue_create_journal(self):
+        self.ensure_one()
+        journal_model = self.env["account.journal"].with_company(self)
+        code = "REVR"
+        existing = journal_model.search(
+            [*journal_model._check_company_domain(self), ("code", "=", code)], limit=1
+        )
+        if existing:
+            return existing
+        return journal_model.create(
+            {
+                "name": self.env._("Revenue Recognition"),
+                "code": code,
+                "type": "general",
+                "company_id": self.id,
+                "show_on_dashboard": False,
+            }
+        )
+
+    def _revenue_deferred_account(self):
+        """The chart's deferred income account (487 in France), or a new one."""
+        self.ensure_one()
+        account_model = self.env["account.account"].with_company(self)
+        domain = [
+            *account_model._check_company_domain(self),
+            ("account_type", "=", "liability_current"),
+            ("deprecated", "=", False),
+        ]
+        account = account_model.search(domain + [("code", "=like", "487%")], limit=1)
+        if account:
+            return account
+        return account_model.create(
+            {
+                "name": self.env._("Deferred Revenue"),
+                "code": account_model._search_new_account_code("487000"),
+                "account_type": "liability_current",
+                "company_ids": [fields.Command.link(self.id)],
+            }
+        )

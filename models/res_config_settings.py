@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    revenue_deferred_account_id = fields.Many2one(
+        related="company_id.revenue_deferred_account_id", readonly=False
+    )
+    revenue_journal_id = fields.Many2one(
+        related="company_id.revenue_journal_id", readonly=False
+    )
+    revenue_auto_post = fields.Boolean(
+        related="company_id.revenue_auto_post", readonly=False
+    )
+    revenue_auto_post_grouping = fields.Selection(
+        related="company_id.revenue_auto_post_grouping", readonly=False
+    )
+    revenue_auto_post_entries = fields.Boolean(
+        related="company_id.revenue_auto_post_entries", readonly=False
+    )
+    revenue_max_lines_per_entry = fields.Integer(
+        related="company_id.revenue_max_lines_per_entry", readonly=False
+    )

@@ -1,0 +1,163 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class RevenueRecognitionLine(models.Model):
+    """One line of a revenue schedule: an amount to recognise on a date.
+
+    ``expected`` lines come from confirmed orders (the signed backlog),
+    ``pending`` lines from posted invoices (deferred revenue), ``posted`` lines
+    were recognised by ``recognition_move_id``.
+    """
+
+    _name = "revenue.recognition.line"
+    _inherit = ["analytic.mixin"]
+    _description = "Revenue Recognition Line"
+    _order = "recognition_date, id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name")
+    sequence = fields.Integer()
+    recognition_date = fields.Date(required=True, index=True)
+    period_start = fields.Date()
+    period_end = fields.Date()
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
+    currency_id = fields.Many2one("res.currency", required=True)
+    amount = fields.Monetary(
+        currency_field="company_currency_id",
+        help="Company currency; positive = revenue to recognise, negative for credit notes.",
+    )
+    amount_currency = fields.Monetary(
+        currency_field="currency_id", string="Amount in Currency"
+    )
+    state = fields.Selection(
+        [
+            ("expected", "Expected"),
+            ("pending", "Pending"),
+            ("posted", "Posted"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="pending",
+        index=True,
+    )
+    on_hold = fields.Boolean(index=True)
+    hold_reason = fields.Char()
+    hold_user_id = fields.Many2one("res.users", string="Held by")
+    hold_date = fields.Datetime(string="Held on")
+    release_reason = fields.Char()
+    release_user_id = fields.Many2one("res.users", string="Released by")
+    release_date = fields.Datetime(string="Released on")
+    schedule_id = fields.Many2one("revenue.schedule", index=True, check_company=True)
+    move_line_id = fields.Many2one(
+        "account.move.line", string="Invoice Line", index=True, ondelete="cascade"
+    )
+    move_id = fields.Many2one(
+        related="move_line_id.move_id", store=True, index=True, string="Invoice"
+    )
+    sale_line_id = fields.Many2one(
+        "sale.order.line", string="Order Line", index=True, ondelete="cascade"
+    )
+    order_id = fields.Many2one(
+        related="sale_line_id.order_id", store=True, index=True, string="Order"
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True)
+    product_id = fields.Many2one("product.product", index=True)
+    deferred_account_id = fields.Many2one("account.account", check_company=True)
+    income_account_id = fields.Many2one("account.account", check_company=True)
+    recognition_move_id = fields.Many2one(
+        "account.move", string="Recognition Entry", index="btree_not_null", copy=False
+    )
+
+    @api.depends("move_id.name", "order_id.name", "sequence", "product_id")
+    def _compute_name(self):
+        for line in self:
+            document = line.move_id.name or line.order_id.name or ""
+            line.name = f"{document} #{line.sequence + 1}".strip()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_posted(self):
+        if any(line.state == "posted" for line in self):
+            raise UserError(
+                self.env._(
+                    "Recognised revenue lines cannot be deleted. Reverse their "
+                    "recognition entry instead."
+                )
+            )
+
+    def _check_holdable(self):
+        not_pending = self.filtered(lambda line: line.state != "pending")
+        if not_pending:
+            raise UserError(
+                self.env._(
+                    "Only pending revenue lines can be held or released; %(lines)s "
+                    "is/are not pending. Remove them from the selection.",
+                    lines=", ".join(not_pending[:5].mapped("display_name")),
+                )
+            )
+
+    def action_hold(self, reason=False):
+        """Put pending lines on hold: they are not recognised until released."""
+        self._check_holdable()
+        lines = self.filtered(lambda line: not line.on_hold)
+        lines.write(
+            {
+                "on_hold": True,
+                "hold_reason": reason or False,
+                "hold_user_id": self.env.uid,
+                "hold_date": fields.Datetime.now(),
+            }
+        )
+        lines._log_hold_change(True, reason)
+        return True
+
+    def action_release(self, reason=False):
+        """Release held lines so that the next run can recognise them."""
+        self._check_holdable()
+        lines = self.filtered("on_hold")
+        lines.write(
+            {
+                "on_hold": False,
+                "release_reason": reason or False,
+                "release_user_id": self.env.uid,
+                "release_date": fields.Datetime.now(),
+            }
+        )
+        lines._log_hold_change(False, reason)
+        return True
+
+    def _log_hold_change(self, hold, reason):
+        """One chatter message per invoice and order naming the lines changed."""
+        for field in ("move_id", "order_id"):
+            for record, lines in self.grouped(field).items():
+                if not record:
+                    continue
+                names = ", ".join(lines.mapped("display_name"))
+                if hold:
+                    body = self.env._(
+                        "Revenue recognition put on hold for %(count)s line(s): %(lines)s.",
+                        count=len(lines),
+                        lines=names,
+                    )
+                else:
+                    body = self.env._(
+                        "Revenue recognition released for %(count)s line(s): %(lines)s.",
+                        count=len(lines),
+                        lines=names,
+                    )
+                if reason:
+                    body += " " + self.env._("Reason: %(reason)s", reason=reason)
+                record.sudo().message_post(body=body)
+
+    def action_open_document(self):
+        self.ensure_one()
+        record = self.move_id or self.order_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,294 @@
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import format_date, formatLang
+
+from ..engine import ScheduleError, contract_end, preview
+from .schedule_errors import schedule_error_message
+
+
+class RevenueSchedule(models.Model):
+    """A revenue schedule template ("12M", "Quarterly", ...).
+
+    It says how an amount is spread over time; the maths lives in ``engine``.
+    """
+
+    _name = "revenue.schedule"
+    _description = "Revenue Schedule"
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char()
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, index=True
+    )
+    description = fields.Text(translate=True)
+    recognition_basis = fields.Selection(
+        [
+            ("occurrences", "Occurrences"),
+            ("monthly", "Monthly (pro rata of the month)"),
+            ("monthly_days", "Monthly by days"),
+        ],
+        string="Basis",
+        required=True,
+        default="monthly",
+        help="Occurrences: N equal periods of one month from the start.\n"
+        "Monthly: each calendar month touched by the term, weighted by the share "
+        "of the month served (a start that is not the 1st gives N + 1 lines).\n"
+        "Monthly by days: each calendar month touched, weighted by days served.",
+    )
+    recognition_convention = fields.Selection(
+        [
+            ("actual_start", "Actual start date"),
+            ("month_start", "Start of month"),
+            ("mid_month", "Mid-month"),
+            ("next_month", "Next month"),
+            ("month_end", "End of month"),
+        ],
+        string="Convention",
+        required=True,
+        default="actual_start",
+        help="Actual start: recognition starts on the start date.\n"
+        "Start of month: later lines on the 1st of their month.\n"
+        "Mid-month: starts on the 1st of the start's month if it is on day 1-15, "
+        "else the 1st of the next month.\n"
+        "Next month: starts on the 1st of the following month.\n"
+        "End of month: each line on the last day of its month.",
+    )
+    occurrences = fields.Integer(
+        required=True,
+        default=12,
+        help="Number of occurrences (or months) of the term.",
+    )
+    automatic_contract_terms = fields.Boolean(
+        help="Fill the end date automatically: start + occurrences months - 1 day."
+    )
+    automatic_hold = fields.Boolean(
+        help="Every schedule line is created on hold and must be released "
+        "before it can be recognised."
+    )
+    deferred_account_id = fields.Many2one(
+        "account.account",
+        string="Deferred Revenue Account",
+        check_company=True,
+        domain="[('deprecated', '=', False)]",
+        help="Leave empty to use the product category's schedule account "
+        "or the company default.",
+    )
+    use_percentages = fields.Boolean(
+        string="Per-period percentages",
+        help="Monthly basis only: give the share of each of the N periods.",
+    )
+    percentage_ids = fields.One2many(
+        "revenue.schedule.percentage", "schedule_id", string="Percentages", copy=True
+    )
+    percentage_total = fields.Float(compute="_compute_percentage_total")
+    line_count = fields.Integer(compute="_compute_line_count")
+    preview_amount = fields.Float(default=1200.0, string="Sample amount")
+    preview_start_date = fields.Date(
+        string="Sample start date", default=fields.Date.context_today
+    )
+    preview_html = fields.Html(
+        compute="_compute_preview_html", sanitize=False, string="Preview"
+    )
+
+    _sql_constraints = [
+        (
+            "occurrences_positive",
+            "CHECK(occurrences >= 1)",
+            "A revenue schedule needs at least one occurrence.",
+        ),
+    ]
+
+    @api.depends("percentage_ids.percentage")
+    def _compute_percentage_total(self):
+        for schedule in self:
+            schedule.percentage_total = sum(schedule.percentage_ids.mapped("percentage"))
+
+    def _compute_line_count(self):
+        counts = dict(
+            self.env["revenue.recognition.line"]._read_group(
+                [("schedule_id", "in", self.ids)], ["schedule_id"], ["__count"]
+            )
+        )
+        for schedule in self:
+            schedule.line_count = counts.get(schedule, 0)
+
+    @api.depends(
+        "recognition_basis",
+        "recognition_convention",
+        "occurrences",
+        "use_percentages",
+        "percentage_ids.percentage",
+        "preview_amount",
+        "preview_start_date",
+        "company_id",
+    )
+    def _compute_preview_html(self):
+        for schedule in self:
+            schedule.preview_html = schedule._preview_html()
+
+    @api.constrains("recognition_basis", "use_percentages", "percentage_ids", "occurrences")
+    def _check_percentages(self):
+        for schedule in self:
+            if not schedule._uses_percentages():
+                continue
+            count = len(schedule.percentage_ids)
+            if count != schedule.occurrences:
+                raise ValidationError(
+                    self.env._(
+                        "Schedule %(name)s: give exactly one percentage per period "
+                        "(%(expected)s expected, %(count)s given), or untick "
+                        "'Per-period percentages'.",
+                        name=schedule.display_name,
+                        expected=schedule.occurrences,
+                        count=count,
+                    )
+                )
+            total = sum(Decimal(str(p)) for p in schedule.percentage_ids.mapped("percentage"))
+            if total != 100:
+                raise ValidationError(
+                    self.env._(
+                        "Schedule %(name)s: the per-period percentages add up to "
+                        "%(total)s%%; change them so that they add up to exactly 100%%.",
+                        name=schedule.display_name,
+                        total=total,
+                    )
+                )
+
+    @api.onchange("occurrences", "use_percentages", "recognition_basis")
+    def _onchange_percentages(self):
+        """Offer one editable row per period, evenly split, when asked."""
+        if not self._uses_percentages() or len(self.percentage_ids) == self.occurrences:
+            return
+        count = max(self.occurrences, 1)
+        base = round(100.0 / count, 2)
+        values = [base] * count
+        values[-1] = round(100.0 - base * (count - 1), 2)
+        self.percentage_ids = [fields.Command.clear()] + [
+            fields.Command.create({"sequence": index, "percentage": value})
+            for index, value in enumerate(values, start=1)
+        ]
+
+    def _uses_percentages(self):
+        self.ensure_one()
+        return self.recognition_basis == "monthly" and self.use_percentages
+
+    def _engine_percentages(self):
+        """Percentages as exact decimals for the engine, or None."""
+        self.ensure_one()
+        if not self._uses_percentages():
+            return None
+        return tuple(
+            Decimal(str(p)) for p in self.percentage_ids.sorted("sequence").mapped("percentage")
+        )
+
+    def _engine_kwargs(self):
+        self.ensure_one()
+        return {
+            "basis": self.recognition_basis,
+            "convention": self.recognition_convention,
+            "occurrences": self.occurrences,
+            "percentages": self._engine_percentages(),
+        }
+
+    def _contract_end(self, start):
+        """End date filled by automatic contract terms, else False."""
+        self.ensure_one()
+        if not (self.automatic_contract_terms and start and self.occurrences >= 1):
+            return False
+        return contract_end(start, self.occurrences)
+
+    def _preview_html(self):
+        self.ensure_one()
+        if not self.preview_start_date or self.occurrences < 1:
+            return False
+        currency = (self.company_id or self.env.company).currency_id
+        try:
+            result = preview(
+                Decimal(str(self.preview_amount or 0.0)),
+                self.preview_start_date,
+                rounding=Decimal(str(currency.rounding)),
+                **self._engine_kwargs(),
+            )
+        except ScheduleError as error:
+            return Markup('<div class="alert alert-warning">%s</div>') % schedule_error_message(
+                self.env, error, self.display_name
+            )
+        rows = Markup("").join(
+            Markup("<tr><td>%s</td><td>%s</td><td>%s – %s</td><td class='text-end'>%s</td></tr>")
+            % (
+                line.sequence + 1,
+                format_date(self.env, line.recognition_date),
+                format_date(self.env, line.period_start),
+                format_date(self.env, line.period_end),
+                formatLang(self.env, float(line.amount_currency), currency_obj=currency),
+            )
+            for line in result.lines
+        )
+        note = Markup("")
+        if result.extra_line:
+            note = Markup('<div class="alert alert-info mb-2">%s</div>') % self.env._(
+                "%(count)s lines for %(occurrences)s occurrences: the sample start date "
+                "is not the first day of a month, so the term touches %(months)s calendar "
+                "months, with a partial first month and a partial last month. Start on "
+                "the 1st, or use the 'Occurrences' basis, to get exactly %(occurrences)s lines.",
+                count=result.line_count,
+                occurrences=self.occurrences,
+                months=result.months_touched,
+            )
+        header = Markup(
+            "<thead><tr><th>#</th><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr></thead>"
+        ) % (self.env._("Recognition date"), self.env._("Period"), self.env._("Amount"))
+        total = Markup(
+            "<tfoot><tr><td colspan='3'><strong>%s</strong></td>"
+            "<td class='text-end'><strong>%s</strong></td></tr></tfoot>"
+        ) % (
+            self.env._("Total (%(count)s lines)", count=result.line_count),
+            formatLang(self.env, float(result.total), currency_obj=currency),
+        )
+        return (
+            note
+            + Markup("<table class='table table-sm o_revenue_preview'>")
+            + header
+            + Markup("<tbody>")
+            + rows
+            + Markup("</tbody>")
+            + total
+            + Markup("</table>")
+        )
+
+    def _get_deferred_account(self, product, company):
+        """Deferred revenue account: schedule's, else category schedule's, else company's."""
+        self.ensure_one()
+        category_schedule = product.categ_id.revenue_schedule_id
+        return (
+            self.deferred_account_id
+            or category_schedule.deferred_account_id
+            or company.revenue_deferred_account_id
+        )
+
+
+class RevenueSchedulePercentage(models.Model):
+    _name = "revenue.schedule.percentage"
+    _description = "Revenue Schedule Period Percentage"
+    _order = "schedule_id, sequence, id"
+
+    schedule_id = fields.Many2one(
+        "revenue.schedule", required=True, ondelete="cascade", index=True
+    )
+    sequence = fields.Integer(default=1)
+    period = fields.Integer(compute="_compute_period")
+    percentage = fields.Float(digits=(16, 4), required=True)
+
+    @api.depends("schedule_id.percentage_ids.sequence")
+    def _compute_period(self):
+        for row in self:
+            rows = row.schedule_id.percentage_ids.sorted(lambda r: (r.sequence, r.id))
+            row.period = (list(rows).index(row) + 1) if row in rows else 0

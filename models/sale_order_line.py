@@ -1,0 +1,147 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .revenue_source import RevenueSource, build_line_vals
+
+# Order line fields whose change alters the expected revenue of a confirmed order.
+EXPECTED_TRIGGERS = {
+    "product_uom_qty",
+    "price_unit",
+    "discount",
+    "revenue_schedule_id",
+    "revenue_start_date",
+    "revenue_end_date",
+}
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    revenue_schedule_id = fields.Many2one(
+        "revenue.schedule",
+        string="Revenue Schedule",
+        compute="_compute_revenue_schedule_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        check_company=True,
+    )
+    revenue_start_date = fields.Date(
+        string="Revenue Start",
+        help="Empty: the order's delivery date, else the order date.",
+    )
+    revenue_end_date = fields.Date(
+        string="Revenue End",
+        compute="_compute_revenue_end_date",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    revenue_line_ids = fields.One2many(
+        "revenue.recognition.line", "sale_line_id", string="Revenue Lines"
+    )
+
+    @api.depends("product_id", "display_type")
+    def _compute_revenue_schedule_id(self):
+        for line in self:
+            if line.display_type or not line.product_id:
+                line.revenue_schedule_id = False
+            else:
+                line.revenue_schedule_id = line.product_id._get_revenue_schedule()
+
+    @api.depends(
+        "revenue_schedule_id",
+        "revenue_start_date",
+        "order_id.commitment_date",
+        "order_id.date_order",
+    )
+    def _compute_revenue_end_date(self):
+        for line in self:
+            schedule = line.revenue_schedule_id
+            if schedule.automatic_contract_terms:
+                line.revenue_end_date = schedule._contract_end(line._revenue_start())
+            else:
+                line.revenue_end_date = schedule and line.revenue_end_date
+
+    @api.constrains("revenue_start_date", "revenue_end_date")
+    def _check_revenue_dates(self):
+        for line in self:
+            start = line._revenue_start()
+            if line.revenue_end_date and start and line.revenue_end_date < start:
+                raise ValidationError(
+                    self.env._(
+                        "Order %(order)s, line '%(line)s': the revenue end date %(end)s "
+                        "is before the start date %(start)s. Correct the end date on "
+                        "the order line.",
+                        order=line.order_id.display_name,
+                        line=line.name or line.product_id.display_name,
+                        end=line.revenue_end_date,
+                        start=start,
+                    )
+                )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if EXPECTED_TRIGGERS & vals.keys():
+            self.filtered(lambda line: line.state == "sale")._revenue_sync_expected()
+        return res
+
+    def _revenue_start(self):
+        self.ensure_one()
+        order = self.order_id
+        start = self.revenue_start_date or order.commitment_date or order.date_order
+        return fields.Date.to_date(start)
+
+    def _revenue_sync_expected(self):
+        """Replace the expected lines by what is still to invoice.
+
+        Their sum always equals the untaxed amount not yet invoiced, in company
+        currency at the order date.
+        """
+        lines = self.filtered("id")
+        expected = lines.revenue_line_ids.filtered(lambda rev: rev.state == "expected")
+        expected.sudo().unlink()
+        sources = []
+        for line in lines.filtered(lambda sol: sol.revenue_schedule_id and sol.state == "sale"):
+            order = line.order_id
+            remaining = line.price_subtotal - line.untaxed_amount_invoiced
+            if line.currency_id.is_zero(remaining):
+                continue
+            company = line.company_id
+            sources.append(
+                RevenueSource(
+                    record=line,
+                    schedule=line.revenue_schedule_id,
+                    start=line._revenue_start(),
+                    end=line.revenue_end_date,
+                    currency=line.currency_id,
+                    company=company,
+                    amount_currency=remaining,
+                    amount=line.currency_id._convert(
+                        remaining, company.currency_id, company, order.date_order
+                    ),
+                    values={
+                        "state": "expected",
+                        "sale_line_id": line.id,
+                        "partner_id": order.partner_id.commercial_partner_id.id,
+                        "product_id": line.product_id.id,
+                        "analytic_distribution": line.analytic_distribution,
+                    },
+                )
+            )
+        if sources:
+            self.env["revenue.recognition.line"].sudo().create(
+                build_line_vals(self.env, sources)
+            )
+
+    def _prepare_invoice_line(self, **optional_values):
+        res = super()._prepare_invoice_line(**optional_values)
+        if self.revenue_schedule_id and not self.display_type:
+            res.setdefault("revenue_schedule_id", self.revenue_schedule_id.id)
+            res.setdefault("revenue_start_date", self.revenue_start_date)
+            # An end derived from the order date must be derived again from the
+            # invoice date on the invoice line.
+            if self.revenue_start_date or not self.revenue_schedule_id.automatic_contract_terms:
+                res.setdefault("revenue_end_date", self.revenue_end_date)
+        return res
