@@ -1,6 +1,5 @@
 """Stateless date helpers: month arithmetic and recognition bounds (§3 rules 1-2)."""
 
-from calendar import monthrange
 from datetime import date, timedelta
 
 from .errors import ScheduleError
@@ -9,6 +8,15 @@ from .errors import ScheduleError
 CONVENTIONS = ("actual_start", "month_start", "mid_month", "next_month", "month_end")
 
 _ONE_DAY = timedelta(days=1)
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year, month):
+    """Return the number of days of a month (``calendar.monthrange`` without
+    the weekday it also computes, which dominated schedule building)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month]
 
 
 def add_months(value, months):
@@ -20,13 +28,13 @@ def add_months(value, months):
     year += value.year
     day = value.day
     if day > 28:
-        day = min(day, monthrange(year, month0 + 1)[1])
+        day = min(day, days_in_month(year, month0 + 1))
     return date(year, month0 + 1, day)
 
 
 def month_end(value):
     """Return the last day of ``value``'s month."""
-    return value.replace(day=monthrange(value.year, value.month)[1])
+    return value.replace(day=days_in_month(value.year, value.month))
 
 
 def contract_end(start, occurrences):
