@@ -9,3 +9,5 @@ from . import account_move_line
 from . import account_move
 from . import sale_order_line
 from . import sale_order
+from . import revenue_recognition_posting
+from . import account_move_recognition

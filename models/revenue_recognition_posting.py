@@ -1,0 +1,376 @@
+"""Batch recognition: pending schedule lines into revenue journal entries.
+
+Entry point: ``revenue.recognition.line._recognise()``, used by the
+"Create journal" wizard and by the daily cron (``_cron_recognise``). The
+grouping maths live in ``engine/grouping.py``; this layer locks the rows,
+translates records and plans, and writes everything in batches: per chunk of
+entries one ``account.move.create()``, one ``_post()`` and one ``write()``
+per entry to link its schedule lines.
+"""
+
+import logging
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date
+
+from ..engine.grouping import RecognitionItem, plan_entries
+
+_logger = logging.getLogger(__name__)
+
+# Schedule lines the cron releases per run; it triggers itself again when more remain.
+CRON_BATCH_LIMIT = 10000
+
+
+class RevenueRecognitionLine(models.Model):
+    _inherit = "revenue.recognition.line"
+
+    @api.model
+    def _get_due_domain(self, as_of, held=False):
+        """Lines a run as of ``as_of`` releases (``held=True``: those it skips)."""
+        return [
+            ("state", "=", "pending"),
+            ("on_hold", "=", held),
+            ("recognition_date", "<=", as_of),
+        ]
+
+    @api.model
+    def _recognise(
+        self,
+        as_of,
+        posting_date_mode="recognition_date",
+        posting_date=None,
+        grouping="detail",
+        post=True,
+        domain=None,
+        limit=None,
+        fault_tolerant=False,
+    ):
+        """Recognise the due, pending and not held lines matching ``domain``.
+
+        :param as_of: lines with a recognition date up to this date are released
+        :param posting_date_mode: ``recognition_date`` (one entry per date, on
+            the lines' own dates) or ``selected_date`` (all on ``posting_date``)
+        :param posting_date: accounting date in ``selected_date`` mode
+            (default: ``as_of``)
+        :param grouping: ``detail`` or ``summary`` (see engine/grouping.py)
+        :param post: post the entries, else leave them in draft
+        :param domain: extra filters (company, partner, order, invoice, ...)
+        :param limit: at most this many lines (the cron's batch size)
+        :param fault_tolerant: each chunk of entries in a savepoint; a failing
+            chunk is reported in ``errors`` and the others go on. Otherwise the
+            first error is raised and nothing is written.
+        :return: dict with ``line_count``, ``amounts`` ({company id: amount}),
+            ``move_ids``, ``held_count``, ``locked_count`` (lines being released
+            by another run), ``failed_count``, ``date_shifts`` ([(wanted date,
+            accounting date)]) and ``errors`` (messages)
+        """
+        as_of = fields.Date.to_date(as_of)
+        posting_date = fields.Date.to_date(posting_date) or as_of
+        domain = list(domain or [])
+        result = {
+            "line_count": 0,
+            "amounts": {},
+            "move_ids": [],
+            "held_count": self.search_count(self._get_due_domain(as_of, held=True) + domain),
+            "locked_count": 0,
+            "failed_count": 0,
+            "date_shifts": [],
+            "errors": [],
+        }
+        lines = self.search(
+            self._get_due_domain(as_of) + domain,
+            order="company_id, recognition_date, id",
+            limit=limit,
+        )
+        for company, company_lines in lines.grouped("company_id").items():
+            company_lines = company_lines.with_company(company)
+            args = (
+                result,
+                posting_date if posting_date_mode == "selected_date" else None,
+                grouping,
+                post,
+                fault_tolerant,
+            )
+            if not fault_tolerant:
+                company_lines._recognise_company(*args)
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    company_lines._recognise_company(*args)
+            except UserError as error:
+                company_lines._report_failure(result, company_lines, error)
+        return result
+
+    def _lock_for_recognition(self):
+        """Lock the rows of ``self`` that are still due and return them.
+
+        Rows locked by an overlapping run are skipped (``SKIP LOCKED``) and the
+        state is checked again under the lock, so that no line is ever
+        released twice. In Odoo's REPEATABLE READ transactions a row that
+        another run released after this transaction started raises a
+        serialization error instead, and the request is retried.
+        """
+        if not self:
+            return self
+        self.flush_model(["state", "on_hold", "recognition_move_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM revenue_recognition_line
+                 WHERE id = ANY(%s)
+                   AND state = 'pending'
+                   AND on_hold IS NOT TRUE
+                   AND recognition_move_id IS NULL
+              ORDER BY id
+                   FOR UPDATE SKIP LOCKED
+                """,
+                self.ids,
+            )
+        )
+        locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        return self.filtered(lambda line: line.id in locked_ids)
+
+    def _recognise_company(self, result, posting_date, grouping, post, fault_tolerant):
+        """Release the lines of ``self`` (one company, ``env.company``)."""
+        company = self.env.company
+        journal = company.revenue_journal_id
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "Company %(company)s has no revenue recognition journal. Set one "
+                    "in Accounting › Configuration › Settings › Revenue Recognition.",
+                    company=company.display_name,
+                )
+            )
+        lines = self._lock_for_recognition()
+        result["locked_count"] += len(self) - len(lines)
+        if not lines:
+            return
+        lines._check_recognisable()
+        items = lines._recognition_items(posting_date)
+        date_map = self._recognition_date_map(company, journal, {item.date for item in items})
+        result["date_shifts"].extend(sorted(date_map.items()))
+        plans = plan_entries(
+            items,
+            grouping=grouping,
+            max_items=max(company.revenue_max_lines_per_entry, 1),
+            date_map=date_map,
+        )
+        for chunk in self._chunk_plans(plans, max(company.revenue_max_lines_per_entry, 1)):
+            if not fault_tolerant:
+                self._recognise_chunk(chunk, journal, post, result)
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    self._recognise_chunk(chunk, journal, post, result)
+            except UserError as error:
+                self._report_failure(
+                    result, self.browse([key for plan in chunk for key in plan.keys]), error
+                )
+
+    def _report_failure(self, result, lines, error):
+        """Log and report the lines of a failed chunk (fault-tolerant runs)."""
+        dates = sorted(set(lines.mapped("recognition_date")))
+        message = self.env._(
+            "Company %(company)s: %(count)s schedule line(s) due %(first)s to %(last)s "
+            "could not be recognised and stay pending: %(error)s",
+            company=self.env.company.display_name,
+            count=len(lines),
+            first=format_date(self.env, dates[0]),
+            last=format_date(self.env, dates[-1]),
+            error=error,
+        )
+        _logger.warning(message)
+        result["errors"].append(message)
+        result["failed_count"] += len(lines)
+
+    def _check_recognisable(self):
+        missing = self.filtered(lambda line: not line.deferred_account_id or not line.income_account_id)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Schedule line(s) %(lines)s have no deferred or income account. "
+                    "Reset their invoice to draft and post it again to rebuild the schedule.",
+                    lines=", ".join(missing[:5].mapped("display_name")),
+                )
+            )
+
+    def _recognition_items(self, posting_date=None):
+        """Engine inputs, in one prefetched pass over ``self``."""
+        items = []
+        for line in self:
+            label = line.name
+            if line.product_id:
+                label = f"{label} {line.product_id.display_name}"
+            items.append(
+                RecognitionItem(
+                    key=line.id,
+                    date=posting_date or line.recognition_date,
+                    deferred_account_id=line.deferred_account_id.id,
+                    income_account_id=line.income_account_id.id,
+                    currency_id=line.currency_id.id,
+                    amount=line.company_currency_id.round(line.amount),
+                    amount_currency=line.currency_id.round(line.amount_currency),
+                    partner_id=line.partner_id.id or None,
+                    product_id=line.product_id.id or None,
+                    analytic_distribution=line.analytic_distribution or None,
+                    label=label,
+                )
+            )
+        return items
+
+    @api.model
+    def _recognition_date_map(self, company, journal, dates):
+        """{wanted date: first open date} for the dates in a locked period.
+
+        Uses the company's lock dates as ``account.move._post`` does
+        (``_get_violated_lock_dates``), without taxes: recognition entries have
+        none.
+        """
+        date_map = {}
+        for wanted in dates:
+            violated = company._get_violated_lock_dates(wanted, False, journal)
+            if violated:
+                date_map[wanted] = violated[-1][0] + timedelta(days=1)
+        return date_map
+
+    @api.model
+    def _chunk_plans(self, plans, max_items):
+        """Consecutive entry plans holding at most ``max_items`` lines together."""
+        chunk, size = [], 0
+        for plan in plans:
+            if chunk and size + len(plan.items) > max_items:
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(plan)
+            size += len(plan.items)
+        if chunk:
+            yield chunk
+
+    def _recognise_chunk(self, plans, journal, post, result):
+        """One create, one post, one write per entry."""
+        company = journal.company_id
+        part_counts = {}
+        for plan in plans:
+            part_counts[plan.date] = part_counts.get(plan.date, 0) + 1
+        vals_list, parts = [], {}
+        for plan in plans:
+            parts[plan.date] = parts.get(plan.date, 0) + 1
+            vals_list.append(
+                self._prepare_recognition_move_vals(
+                    plan, journal, parts[plan.date], part_counts[plan.date]
+                )
+            )
+        moves = self.env["account.move"].create(vals_list)
+        # Linked before posting: posting a recognition entry without lines is refused.
+        for move, plan in zip(moves, plans, strict=True):
+            self.browse(plan.keys).write({"state": "posted", "recognition_move_id": move.id})
+        if post:
+            moves._post(soft=False)
+        result["line_count"] += sum(len(plan.items) for plan in plans)
+        result["amounts"][company.id] = result["amounts"].get(company.id, 0.0) + float(
+            sum(plan.amount for plan in plans)
+        )
+        result["move_ids"].extend(moves.ids)
+
+    def _prepare_recognition_move_vals(self, plan, journal, part, parts):
+        period = format_date(self.env, plan.date, date_format="MMMM y")
+        ref = self.env._("Revenue recognition %(period)s", period=period)
+        if parts > 1:
+            ref = f"{ref} ({part}/{parts})"
+        line_vals = []
+        for line in plan.lines:
+            if line.kind == "income":
+                name = line.label or self.env._("Recognised revenue %(period)s", period=period)
+            else:
+                name = self.env._("Deferred revenue released %(period)s", period=period)
+            line_vals.append(
+                Command.create(
+                    {
+                        "name": name,
+                        "account_id": line.account_id,
+                        "partner_id": line.partner_id or False,
+                        "product_id": line.product_id or False,
+                        "analytic_distribution": line.analytic_distribution or False,
+                        "currency_id": line.currency_id,
+                        "amount_currency": float(line.amount_currency),
+                        "balance": float(line.balance),
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            )
+        return {
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "company_id": journal.company_id.id,
+            "date": plan.date,
+            "ref": ref,
+            "revenue_recognition_entry": True,
+            "line_ids": line_vals,
+        }
+
+    @api.model
+    def _cron_recognise(self, limit=CRON_BATCH_LIMIT):
+        """Daily: release the due lines of companies with automatic recognition.
+
+        Follows ``account.move._autopost_draft_entries``: at most ``limit``
+        lines per run, each chunk of entries in a savepoint (a failing chunk
+        is logged and skipped, the rest goes on), and the cron triggers itself
+        again when the limit was reached.
+        """
+        companies = self.env["res.company"].search([("revenue_auto_post", "=", True)])
+        today = fields.Date.context_today(self)
+        done = failed = 0
+        limit_reached = False
+        for company in companies:
+            budget = limit - done - failed
+            if budget <= 0:
+                limit_reached = True
+                break
+            result = self.with_company(company)._recognise(
+                today,
+                grouping=company.revenue_auto_post_grouping,
+                post=company.revenue_auto_post_entries,
+                domain=[("company_id", "=", company.id)],
+                limit=budget,
+                fault_tolerant=True,
+            )
+            done += result["line_count"]
+            failed += result["failed_count"]
+            limit_reached = done + failed >= limit
+        remaining = 0
+        if companies:
+            remaining = self.search_count(
+                self._get_due_domain(today) + [("company_id", "in", companies.ids)]
+            )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if limit_reached and done and remaining:
+            self.env.ref("revenue_recognition.ir_cron_revenue_recognition")._trigger()
+        return done
+
+
+class RevenueDocumentMixin(models.AbstractModel):
+    """What is left to recognise on an order or an invoice (header buttons)."""
+
+    _inherit = "revenue.document.mixin"
+
+    revenue_pending_count = fields.Integer(
+        compute="_compute_revenue_pending_count", string="Pending Revenue Lines"
+    )
+    revenue_held_count = fields.Integer(
+        compute="_compute_revenue_pending_count", string="Held Revenue Lines"
+    )
+
+    def _compute_revenue_pending_count(self):
+        field_name = self._revenue_line_field()
+        groups = self.env["revenue.recognition.line"]._read_group(
+            [(field_name, "in", self.ids), ("state", "=", "pending")],
+            [field_name, "on_hold"],
+            ["__count"],
+        )
+        counts = {(document.id, on_hold): count for document, on_hold, count in groups}
+        for document in self:
+            document.revenue_pending_count = counts.get((document.id, False), 0)
+            document.revenue_held_count = counts.get((document.id, True), 0)

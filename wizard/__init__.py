@@ -1,0 +1,2 @@
+from . import revenue_recognition_wizard
+from . import revenue_hold_wizard

@@ -1,0 +1,215 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_date
+
+
+class RevenueRecognitionWizard(models.TransientModel):
+    """Create journal: recognise the pending revenue that is due.
+
+    Two steps in one wizard: ``draft`` (filters and options), then ``done``
+    (what the run did, with a button to open the entries).
+    """
+
+    _name = "revenue.recognition.wizard"
+    _description = "Create Revenue Recognition Journal"
+    _check_company_auto = True
+
+    state = fields.Selection([("draft", "Options"), ("done", "Result")], default="draft", required=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(
+        string="As of",
+        required=True,
+        default=fields.Date.context_today,
+        help="Pending lines with a recognition date up to this date are recognised.",
+    )
+    posting_date_mode = fields.Selection(
+        [
+            ("recognition_date", "On each line's recognition date"),
+            ("selected_date", "On one date"),
+        ],
+        string="Posting Date",
+        required=True,
+        default="recognition_date",
+        help="On each line's recognition date: one entry per date. On one date: "
+        "everything on the accounting date below.",
+    )
+    posting_date = fields.Date(
+        string="Accounting Date",
+        compute="_compute_posting_date",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    grouping = fields.Selection(
+        [("detail", "Detail"), ("summary", "Summary")],
+        required=True,
+        default="detail",
+        help="Detail: one income line per schedule line with partner, product and "
+        "analytic distribution. Summary: lines grouped by account, analytic "
+        "distribution and currency.",
+    )
+    post_entries = fields.Boolean(
+        string="Post Entries", default=True, help="Untick to review the entries in draft first."
+    )
+    partner_ids = fields.Many2many("res.partner", string="Customers")
+    order_ids = fields.Many2many("sale.order", string="Sale Orders", check_company=True)
+    invoice_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        check_company=True,
+        domain="[('move_type', 'in', ('out_invoice', 'out_refund')), ('state', '=', 'posted')]",
+    )
+    product_ids = fields.Many2many("product.product", string="Products")
+    schedule_ids = fields.Many2many("revenue.schedule", string="Revenue Schedules", check_company=True)
+    due_count = fields.Integer(string="Lines to Recognise", compute="_compute_due")
+    due_amount = fields.Monetary(string="Amount to Recognise", compute="_compute_due")
+    held_count = fields.Integer(string="Lines on Hold", compute="_compute_due")
+
+    result_line_count = fields.Integer(string="Lines Recognised", readonly=True)
+    result_amount = fields.Monetary(string="Amount Recognised", readonly=True)
+    result_move_ids = fields.Many2many("account.move", string="Entries", readonly=True)
+    result_move_count = fields.Integer(string="Entries Created", compute="_compute_result_move_count")
+    result_held_count = fields.Integer(string="Lines Skipped (on Hold)", readonly=True)
+    result_locked_count = fields.Integer(
+        string="Lines Skipped (Another Run)",
+        readonly=True,
+        help="Lines another run was recognising at the same time.",
+    )
+    result_message = fields.Text(readonly=True)
+
+    @api.depends("date")
+    def _compute_posting_date(self):
+        for wizard in self:
+            wizard.posting_date = wizard.date
+
+    @api.depends(
+        "company_id",
+        "date",
+        "partner_ids",
+        "order_ids",
+        "invoice_ids",
+        "product_ids",
+        "schedule_ids",
+    )
+    def _compute_due(self):
+        line_model = self.env["revenue.recognition.line"]
+        for wizard in self:
+            if not wizard.date:
+                wizard.due_count = wizard.held_count = wizard.due_amount = 0
+                continue
+            groups = line_model._read_group(
+                [
+                    ("state", "=", "pending"),
+                    ("recognition_date", "<=", wizard.date),
+                    *wizard._get_line_domain(),
+                ],
+                ["on_hold"],
+                ["__count", "amount:sum"],
+            )
+            totals = {on_hold: (count, amount) for on_hold, count, amount in groups}
+            wizard.due_count, wizard.due_amount = totals.get(False, (0, 0.0))
+            wizard.held_count = totals.get(True, (0, 0.0))[0]
+
+    @api.depends("result_move_ids")
+    def _compute_result_move_count(self):
+        for wizard in self:
+            wizard.result_move_count = len(wizard.result_move_ids)
+
+    def _get_line_domain(self):
+        """Filters of the wizard, as a domain on revenue.recognition.line."""
+        self.ensure_one()
+        domain = [("company_id", "=", self.company_id.id)]
+        for field_name, line_field in (
+            ("partner_ids", "partner_id"),
+            ("order_ids", "order_id"),
+            ("invoice_ids", "move_id"),
+            ("product_ids", "product_id"),
+            ("schedule_ids", "schedule_id"),
+        ):
+            if self[field_name]:
+                domain.append((line_field, "in", self[field_name].ids))
+        return domain
+
+    def action_create_journal(self):
+        """Create (and post) the entries, then show the result step."""
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("This run is done already. Open Create journal again for a new run."))
+        if self.posting_date_mode == "selected_date" and not self.posting_date:
+            raise UserError(
+                self.env._("Set the accounting date of the entries, or post them on each line's recognition date.")
+            )
+        result = (
+            self.env["revenue.recognition.line"]
+            .with_company(self.company_id)
+            ._recognise(
+                self.date,
+                posting_date_mode=self.posting_date_mode,
+                posting_date=self.posting_date,
+                grouping=self.grouping,
+                post=self.post_entries,
+                domain=self._get_line_domain(),
+            )
+        )
+        self.write(
+            {
+                "state": "done",
+                "result_line_count": result["line_count"],
+                "result_amount": result["amounts"].get(self.company_id.id, 0.0),
+                "result_move_ids": [fields.Command.set(result["move_ids"])],
+                "result_held_count": result["held_count"],
+                "result_locked_count": result["locked_count"],
+                "result_message": self._result_message(result),
+            }
+        )
+        return self._reopen()
+
+    def _result_message(self, result):
+        messages = []
+        if not result["line_count"]:
+            messages.append(
+                self.env._(
+                    "Nothing to recognise as of %(date)s with these filters.",
+                    date=format_date(self.env, self.date),
+                )
+            )
+        for wanted, accounting in result["date_shifts"]:
+            messages.append(
+                self.env._(
+                    "%(wanted)s is in a locked period: the entries are dated %(date)s, "
+                    "the first open date.",
+                    wanted=format_date(self.env, wanted),
+                    date=format_date(self.env, accounting),
+                )
+            )
+        messages.extend(result["errors"])
+        return "\n".join(messages) or False
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Create Journal"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+    def action_open_entries(self):
+        """The entries this run created."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_journal_line")
+        action.update(
+            {
+                "domain": [("id", "in", self.result_move_ids.ids)],
+                "context": {"default_move_type": "entry"},
+                "target": "current",
+            }
+        )
+        if len(self.result_move_ids) == 1:
+            action.update({"views": [(False, "form")], "view_mode": "form", "res_id": self.result_move_ids.id})
+        return action
