@@ -98,14 +98,6 @@ class RevenueSchedule(models.Model):
         compute="_compute_preview_html", sanitize=False, string="Preview"
     )
 
-    _sql_constraints = [
-        (
-            "occurrences_positive",
-            "CHECK(occurrences >= 1)",
-            "A revenue schedule needs at least one occurrence.",
-        ),
-    ]
-
     @api.depends("percentage_ids.percentage")
     def _compute_percentage_total(self):
         for schedule in self:
@@ -133,6 +125,18 @@ class RevenueSchedule(models.Model):
     def _compute_preview_html(self):
         for schedule in self:
             schedule.preview_html = schedule._preview_html()
+
+    @api.constrains("occurrences")
+    def _check_occurrences(self):
+        for schedule in self:
+            if schedule.occurrences < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Schedule %(name)s needs at least one occurrence: set "
+                        "'Occurrences' to 1 or more.",
+                        name=schedule.display_name,
+                    )
+                )
 
     @api.constrains("recognition_basis", "use_percentages", "percentage_ids", "occurrences")
     def _check_percentages(self):
