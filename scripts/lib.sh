@@ -72,7 +72,7 @@ rr_pg_args() {
     [ -n "$DB_HOST" ] && args+=(-h "$DB_HOST")
     [ -n "$DB_PORT" ] && args+=(-p "$DB_PORT")
     [ -n "$DB_USER" ] && args+=(-U "$DB_USER")
-    printf '%s\n' "${args[@]}"
+    [ ${#args[@]} -eq 0 ] || printf '%s\n' "${args[@]}"
 }
 
 # Odoo command line database options.

@@ -26,6 +26,19 @@ total_passed=0
 total_failed=0
 summaries=()
 
+# Show the interesting part of the Odoo log as it comes: warnings and errors
+# with their tracebacks, the tests, and the milestones (the full log is kept).
+rr_odoo_log_filter() {
+    awk '
+        /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / {
+            show = ($4 != "INFO" && $4 != "DEBUG") \
+                || $6 ~ /^odoo\.tests/ || $6 ~ /\.tests\./ \
+                || /modules loaded in|Modules loaded|post-tests in|Starting post tests|odoo: Odoo version|odoo: database:/
+        }
+        show { print; fflush() }
+    '
+}
+
 # ---------------------------------------------------------------- engine tier
 rr_say "=== engine tests (pytest tests/engine) ==="
 rr_pip_ensure "$PYTHON" "$RR_ROOT/requirements-test.txt" "pytest, hypothesis"
@@ -88,8 +101,7 @@ else
             --stop-after-init --max-cron-threads=0 \
             --http-port="$http_port" --gevent-port="$(rr_free_port)" \
             --log-level=test --log-handler=odoo.tests.stats:INFO \
-            2>&1 | tee "$odoo_log" \
-            | grep --line-buffered -vE '^\S+ \S+ \S+ INFO \S+ odoo\.modules\.(loading|registry): (loading|Loading|module |Module )'
+            2>&1 | tee "$odoo_log" | rr_odoo_log_filter
         odoo_rc=${PIPESTATUS[0]}
         rr_say "(Odoo exited with status $odoo_rc; full log in $odoo_log)"
         expect=()
