@@ -23,7 +23,7 @@
         "wizard/revenue_recognition_wizard_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/revenue_recognition_demo.xml"],
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

@@ -87,10 +87,15 @@ class ResCompany(models.Model):
         account = account_model.search(domain + [("code", "=like", "487%")], limit=1)
         if account:
             return account
+        code = "487000"
+        if account_model.search_count(
+            [*account_model._check_company_domain(self), ("code", "=", code)], limit=1
+        ):
+            code = account_model._search_new_account_code(code)
         return account_model.create(
             {
                 "name": self.env._("Deferred Revenue"),
-                "code": account_model._search_new_account_code("487000"),
+                "code": code,
                 "account_type": "liability_current",
                 "company_ids": [fields.Command.link(self.id)],
             }

@@ -57,6 +57,6 @@ class RevenueDocumentMixin(models.AbstractModel):
         action["domain"] = [(self._revenue_line_field(), "=", self.id)]
         action["context"] = {
             "default_" + self._revenue_line_field(): self.id,
-            "search_default_group_by_state": False,
+            "search_default_groupby_recognition_month": 1,
         }
         return action
