@@ -7,11 +7,15 @@ Usage (from the repository root)::
 Builds twelve-month schedules that mix every basis and convention, start
 dates spread over five years, amounts with cents and a second (company)
 currency with its own total and rounding, computes them with
-``compute_schedules`` and prints a table per basis, then one JSON line.
+``compute_schedules`` and prints a table per basis and per convention, then
+one JSON line. ``seconds``/``lines_per_s`` are wall-clock for the whole batch
+(garbage collection included); CPU time and the load average are reported
+too because the machine may be shared.
 """
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
@@ -56,6 +60,14 @@ def make_inputs(count, seed):
     return inputs
 
 
+def timed(inputs):
+    """Compute ``inputs``; return (lines, wall seconds, CPU seconds)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    results = compute_schedules(inputs)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return sum(len(lines) for _key, lines in results), wall, cpu
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -64,25 +76,21 @@ def main():
 
     # Twelve-month schedules give 12 or 13 lines; aim at the requested count.
     inputs = make_inputs(max(1, round(args.lines / 12)), args.seed)
-    started = time.perf_counter()
-    results = compute_schedules(inputs)
-    seconds = time.perf_counter() - started
-    lines = sum(len(schedule) for _key, schedule in results)
+    lines, seconds, cpu_seconds = timed(inputs)
 
-    # Per-basis split: re-run each group alone so its time is its own.
-    print(f"{'basis':<14}{'schedules':>11}{'lines':>11}{'seconds':>9}{'lines/s':>11}")
-    for basis in BASES:
-        group = [item for item in inputs if item.basis == basis]
-        group_started = time.perf_counter()
-        group_results = compute_schedules(group)
-        group_seconds = time.perf_counter() - group_started
-        group_lines = sum(len(schedule) for _key, schedule in group_results)
+    # Per-basis and per-convention split, each group timed on its own.
+    print(f"{'mix':<22}{'schedules':>10}{'lines':>10}{'seconds':>9}{'lines/s':>11}")
+    groups = [("basis", basis) for basis in BASES]
+    groups += [("convention", convention) for convention in CONVENTIONS]
+    for field, value in groups:
+        group = [item for item in inputs if getattr(item, field) == value]
+        group_lines, group_seconds, _cpu = timed(group)
         print(
-            f"{basis:<14}{len(group):>11}{group_lines:>11}{group_seconds:>9.2f}"
-            f"{group_lines / group_seconds:>11,.0f}"
+            f"{field + '=' + value:<22}{len(group):>10}{group_lines:>10}"
+            f"{group_seconds:>9.2f}{group_lines / group_seconds:>11,.0f}"
         )
     print(
-        f"{'all':<14}{len(inputs):>11}{lines:>11}{seconds:>9.2f}"
+        f"{'all':<22}{len(inputs):>10}{lines:>10}{seconds:>9.2f}"
         f"{lines / seconds:>11,.0f}"
     )
     print(
@@ -93,6 +101,9 @@ def main():
                 "lines": lines,
                 "seconds": round(seconds, 3),
                 "lines_per_s": round(lines / seconds),
+                "cpu_seconds": round(cpu_seconds, 3),
+                "lines_per_cpu_s": round(lines / cpu_seconds),
+                "load_average_1m": round(os.getloadavg()[0], 2),
                 "python": platform.python_version(),
                 "peak_rss_mb": round(
                     resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1

@@ -1,11 +1,12 @@
 """DESIGN.md §3 worked examples and hand-checked schedules."""
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from engine import compute_schedule
+from engine import ScheduleInput, ScheduleLine, compute_schedule, compute_schedules
 
 
 def rows(lines, company=False):
@@ -550,3 +551,36 @@ def test_empty_percentages_mean_none():
         percentages=[],
     )
     assert len(lines) == 3
+
+
+# -- Line objects ----------------------------------------------------------------------
+
+
+def test_lines_are_frozen_schedule_lines():
+    for lines in (
+        compute_schedule(
+            "10.00",
+            date(2024, 1, 1),
+            basis="monthly",
+            convention="month_end",
+            occurrences=2,
+        ),
+        compute_schedules(
+            [ScheduleInput("10.00", date(2024, 1, 1), "monthly", "month_end", 2)]
+        )[0][1],
+    ):
+        line = lines[0]
+        assert type(line) is ScheduleLine
+        assert line == ScheduleLine(
+            0,
+            date(2024, 1, 31),
+            date(2024, 1, 1),
+            date(2024, 1, 31),
+            Decimal("5.00"),
+            Decimal("5.00"),
+        )
+        assert dataclasses.asdict(line)["amount"] == Decimal("5.00")
+        assert dataclasses.replace(line, sequence=3).sequence == 3
+        assert not hasattr(line, "__dict__")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            line.amount = Decimal(0)
