@@ -22,7 +22,6 @@ BASES = ("occurrences", "monthly", "monthly_days")
 MONTH_LCM = 377580
 
 _ONE_DAY = timedelta(days=1)
-_HUNDRED = Decimal(100)
 # Products of an integer and a rounding unit are exact under this context,
 # whatever precision the caller's thread context has.
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
@@ -144,9 +143,8 @@ def compute_schedules(inputs):
     results = []
     with localcontext(_EXACT):
         for item in inputs:
-            percentages = item.percentages
-            if percentages:
-                percentages = tuple(percentages)
+            # Hashable key; an empty sequence means no percentages.
+            percentages = tuple(item.percentages) if item.percentages else None
             cache_key = (
                 item.start,
                 item.end,

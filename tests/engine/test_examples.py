@@ -551,6 +551,38 @@ def test_empty_percentages_mean_none():
         percentages=[],
     )
     assert len(lines) == 3
+    batch = compute_schedules(
+        [
+            ScheduleInput(
+                "300.00",
+                date(2025, 1, 1),
+                "occurrences",
+                "actual_start",
+                3,
+                percentages=[],
+            )
+        ]
+    )
+    assert batch == [(None, lines)]
+
+
+def test_batch_accepts_percentage_lists():
+    inputs = [
+        ScheduleInput(
+            "100.00",
+            date(2025, 1, 1),
+            "monthly",
+            "actual_start",
+            2,
+            percentages=[40, 60],
+            key=key,
+        )
+        for key in ("a", "b")
+    ]
+    assert [
+        (key, [str(line.amount_currency) for line in lines])
+        for key, lines in compute_schedules(inputs)
+    ] == [("a", ["40.00", "60.00"]), ("b", ["40.00", "60.00"])]
 
 
 # -- Line objects ----------------------------------------------------------------------
