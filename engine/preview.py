@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .dates import months_between
+from .dates import months_between, recognition_bounds
 from .errors import format_date
-from .schedule import build_structure, compute_schedule
+from .schedule import compute_schedule
 
 #: English explanation templates by ``Preview.explanation_code``
 #: (``str.format`` with ``Preview.explanation_params``, dates preformatted).
@@ -68,9 +68,7 @@ def preview(
         percentages=percentages,
         currency_rounding=rounding,
     )
-    structure = build_structure(start, end, basis, convention, occurrences, percentages)
-    rec_start = structure.recognition_start
-    rec_end = structure.recognition_end
+    rec_start, rec_end = recognition_bounds(start, occurrences, convention, end)
     months = months_between(rec_start, rec_end)
     by_month = basis != "occurrences" and not percentages
     extra_line = by_month and months == occurrences + 1

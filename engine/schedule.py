@@ -122,7 +122,10 @@ def compute_schedule(
 
     Amounts accept ``Decimal``, ``int``, ``str`` or ``float`` (read through
     ``str``); rounding units must be greater than 0. Lines that round to zero
-    in both currencies are left out. Raises :class:`ScheduleError`.
+    in both currencies are left out. ``end`` (inclusive) shapes only the
+    calendar-month bases; ``occurrences`` and percentage schedules always
+    have N periods (an end before the start is still an error). Raises
+    :class:`ScheduleError`.
     """
     structure = build_structure(start, end, basis, convention, occurrences, percentages)
     with localcontext(_EXACT):
