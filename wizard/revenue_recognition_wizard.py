@@ -70,7 +70,14 @@ class RevenueRecognitionWizard(models.TransientModel):
 
     result_line_count = fields.Integer(string="Lines Recognised", readonly=True)
     result_amount = fields.Monetary(string="Amount Recognised", readonly=True)
-    result_move_ids = fields.Many2many("account.move", string="Entries", readonly=True)
+    result_move_ids = fields.Many2many(
+        "account.move",
+        "revenue_recognition_wizard_result_move_rel",
+        "wizard_id",
+        "move_id",
+        string="Entries",
+        readonly=True,
+    )
     result_move_count = fields.Integer(string="Entries Created", compute="_compute_result_move_count")
     result_held_count = fields.Integer(string="Lines Skipped (on Hold)", readonly=True)
     result_locked_count = fields.Integer(
