@@ -24,8 +24,11 @@ class AccountMove(models.Model):
         deferred._revenue_prepare_deferral()
         posted = super()._post(soft=soft)
         to_schedule = deferred.filtered(
-            lambda line: line.move_id in posted and not line.revenue_line_ids.filtered(
-                lambda rev: rev.state != "cancelled"
+            lambda line: (
+                line.move_id in posted
+                and not line.revenue_line_ids.filtered(
+                    lambda rev: rev.state != "cancelled"
+                )
             )
         )
         vals_list = build_line_vals(self.env, to_schedule._revenue_sources())
@@ -39,7 +42,8 @@ class AccountMove(models.Model):
         if recognised:
             raise UserError(
                 self.env._(
-                    "Invoice %(move)s already has recognised revenue (entry %(entry)s). "
+                    "Invoice %(move)s already has recognised revenue (entry "
+                    "%(entry)s). "
                     "Reverse the recognition entries first, then reset the invoice "
                     "to draft.",
                     move=recognised[0].move_id.display_name,

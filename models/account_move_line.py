@@ -9,7 +9,6 @@ class AccountMoveLine(models.Model):
 
     revenue_schedule_id = fields.Many2one(
         "revenue.schedule",
-        string="Revenue Schedule",
         compute="_compute_revenue_schedule_id",
         store=True,
         readonly=False,
@@ -67,7 +66,8 @@ class AccountMoveLine(models.Model):
             if line.revenue_end_date and start and line.revenue_end_date < start:
                 raise ValidationError(
                     self.env._(
-                        "Invoice line '%(line)s': the revenue end date %(end)s is before "
+                        "Invoice line '%(line)s': the revenue end date %(end)s is "
+                        "before "
                         "the start date %(start)s. Correct the end date on the line.",
                         line=line.name or line.product_id.display_name,
                         end=line.revenue_end_date,
@@ -141,7 +141,8 @@ class AccountMoveLine(models.Model):
             if not deferred:
                 raise UserError(
                     self.env._(
-                        "Invoice %(move)s, line '%(line)s': no deferred revenue account "
+                        "Invoice %(move)s, line '%(line)s': no deferred revenue "
+                        "account "
                         "for schedule %(schedule)s. Set one on the schedule or in "
                         "Accounting › Configuration › Settings › Revenue Recognition.",
                         move=line.move_id.display_name,
@@ -162,7 +163,9 @@ class AccountMoveLine(models.Model):
                 )
             income = line.account_id
             if income == deferred:
-                income = line.revenue_income_account_id or line._revenue_product_income()
+                income = (
+                    line.revenue_income_account_id or line._revenue_product_income()
+                )
             if not income or income == deferred:
                 raise UserError(
                     self.env._(
@@ -190,9 +193,11 @@ class AccountMoveLine(models.Model):
 
     def _revenue_undo_deferral(self):
         """Back to the income account (invoice reset to draft)."""
-        for income, lines in self.filtered("revenue_income_account_id").grouped(
-            "revenue_income_account_id"
-        ).items():
+        for income, lines in (
+            self.filtered("revenue_income_account_id")
+            .grouped("revenue_income_account_id")
+            .items()
+        ):
             lines.write({"account_id": income.id, "revenue_income_account_id": False})
 
     def _create_analytic_lines(self):

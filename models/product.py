@@ -6,7 +6,6 @@ class ProductCategory(models.Model):
 
     revenue_schedule_id = fields.Many2one(
         "revenue.schedule",
-        string="Revenue Schedule",
         help="Default revenue schedule of this category's products.",
     )
 
@@ -16,7 +15,6 @@ class ProductTemplate(models.Model):
 
     revenue_schedule_id = fields.Many2one(
         "revenue.schedule",
-        string="Revenue Schedule",
         help="Sales of this product are deferred and recognised with this "
         "schedule. Empty: the category's schedule.",
     )

@@ -44,7 +44,9 @@ class ResCompany(models.Model):
         when a chart is loaded later.
         """
         for company in self:
-            if not company.chart_template and not self.env["account.account"].search_count(
+            if not company.chart_template and not self.env[
+                "account.account"
+            ].search_count(
                 [*self.env["account.account"]._check_company_domain(company)], limit=1
             ):
                 continue
@@ -52,7 +54,9 @@ class ResCompany(models.Model):
             if not company.revenue_journal_id:
                 values["revenue_journal_id"] = company._revenue_create_journal().id
             if not company.revenue_deferred_account_id:
-                values["revenue_deferred_account_id"] = company._revenue_deferred_account().id
+                values["revenue_deferred_account_id"] = (
+                    company._revenue_deferred_account().id
+                )
             if values:
                 company.write(values)
 

@@ -39,7 +39,9 @@ class RevenueDocumentMixin(models.AbstractModel):
         )
         totals = {}
         for document, state, amount, count in groups:
-            entry = totals.setdefault(document.id, {"count": 0, "posted": 0.0, "open": 0.0})
+            entry = totals.setdefault(
+                document.id, {"count": 0, "posted": 0.0, "open": 0.0}
+            )
             entry["count"] += count
             entry["posted" if state == "posted" else "open"] += amount
         for document in self:

@@ -28,7 +28,8 @@ class RevenueRecognitionLine(models.Model):
     currency_id = fields.Many2one("res.currency", required=True)
     amount = fields.Monetary(
         currency_field="company_currency_id",
-        help="Company currency; positive = revenue to recognise, negative for credit notes.",
+        help="Company currency; positive = revenue to recognise, negative for "
+        "credit notes.",
     )
     amount_currency = fields.Monetary(
         currency_field="currency_id", string="Amount in Currency"
@@ -138,13 +139,15 @@ class RevenueRecognitionLine(models.Model):
                 names = ", ".join(lines.mapped("display_name"))
                 if hold:
                     body = self.env._(
-                        "Revenue recognition put on hold for %(count)s line(s): %(lines)s.",
+                        "Revenue recognition put on hold for %(count)s line(s): "
+                        "%(lines)s.",
                         count=len(lines),
                         lines=names,
                     )
                 else:
                     body = self.env._(
-                        "Revenue recognition released for %(count)s line(s): %(lines)s.",
+                        "Revenue recognition released for %(count)s line(s): "
+                        "%(lines)s.",
                         count=len(lines),
                         lines=names,
                     )

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -101,7 +101,9 @@ class RevenueSchedule(models.Model):
     @api.depends("percentage_ids.percentage")
     def _compute_percentage_total(self):
         for schedule in self:
-            schedule.percentage_total = sum(schedule.percentage_ids.mapped("percentage"))
+            schedule.percentage_total = sum(
+                schedule.percentage_ids.mapped("percentage")
+            )
 
     def _compute_line_count(self):
         counts = dict(
@@ -138,7 +140,9 @@ class RevenueSchedule(models.Model):
                     )
                 )
 
-    @api.constrains("recognition_basis", "use_percentages", "percentage_ids", "occurrences")
+    @api.constrains(
+        "recognition_basis", "use_percentages", "percentage_ids", "occurrences"
+    )
     def _check_percentages(self):
         for schedule in self:
             if not schedule._uses_percentages():
@@ -155,12 +159,15 @@ class RevenueSchedule(models.Model):
                         count=count,
                     )
                 )
-            total = sum(Decimal(str(p)) for p in schedule.percentage_ids.mapped("percentage"))
+            total = sum(
+                Decimal(str(p)) for p in schedule.percentage_ids.mapped("percentage")
+            )
             if total != 100:
                 raise ValidationError(
                     self.env._(
                         "Schedule %(name)s: the per-period percentages add up to "
-                        "%(total)s%%; change them so that they add up to exactly 100%%.",
+                        "%(total)s%%; change them so that they add up to exactly "
+                        "100%%.",
                         name=schedule.display_name,
                         total=total,
                     )
@@ -190,7 +197,8 @@ class RevenueSchedule(models.Model):
         if not self._uses_percentages():
             return None
         return tuple(
-            Decimal(str(p)) for p in self.percentage_ids.sorted("sequence").mapped("percentage")
+            Decimal(str(p))
+            for p in self.percentage_ids.sorted("sequence").mapped("percentage")
         )
 
     def _engine_kwargs(self):
@@ -222,33 +230,42 @@ class RevenueSchedule(models.Model):
                 **self._engine_kwargs(),
             )
         except ScheduleError as error:
-            return Markup('<div class="alert alert-warning">%s</div>') % schedule_error_message(
-                self.env, error, self.display_name
-            )
+            return Markup(
+                '<div class="alert alert-warning">%s</div>'
+            ) % schedule_error_message(self.env, error, self.display_name)
         rows = Markup("").join(
-            Markup("<tr><td>%s</td><td>%s</td><td>%s – %s</td><td class='text-end'>%s</td></tr>")
+            Markup(
+                "<tr><td>%s</td><td>%s</td><td>%s – %s</td><td "
+                "class='text-end'>%s</td></tr>"
+            )
             % (
                 line.sequence + 1,
                 format_date(self.env, line.recognition_date),
                 format_date(self.env, line.period_start),
                 format_date(self.env, line.period_end),
-                formatLang(self.env, float(line.amount_currency), currency_obj=currency),
+                formatLang(
+                    self.env, float(line.amount_currency), currency_obj=currency
+                ),
             )
             for line in result.lines
         )
         note = Markup("")
         if result.extra_line:
             note = Markup('<div class="alert alert-info mb-2">%s</div>') % self.env._(
-                "%(count)s lines for %(occurrences)s occurrences: the sample start date "
-                "is not the first day of a month, so the term touches %(months)s calendar "
+                "%(count)s lines for %(occurrences)s occurrences: the sample start "
+                "date "
+                "is not the first day of a month, so the term touches %(months)s "
+                "calendar "
                 "months, with a partial first month and a partial last month. Start on "
-                "the 1st, or use the 'Occurrences' basis, to get exactly %(occurrences)s lines.",
+                "the 1st, or use the 'Occurrences' basis, to get exactly "
+                "%(occurrences)s lines.",
                 count=result.line_count,
                 occurrences=self.occurrences,
                 months=result.months_touched,
             )
         header = Markup(
-            "<thead><tr><th>#</th><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr></thead>"
+            "<thead><tr><th>#</th><th>%s</th><th>%s</th><th "
+            "class='text-end'>%s</th></tr></thead>"
         ) % (self.env._("Recognition date"), self.env._("Period"), self.env._("Amount"))
         total = Markup(
             "<tfoot><tr><td colspan='3'><strong>%s</strong></td>"
@@ -269,7 +286,7 @@ class RevenueSchedule(models.Model):
         )
 
     def _get_deferred_account(self, product, company):
-        """Deferred revenue account: schedule's, else category schedule's, else company's."""
+        """Deferred account: the schedule's, the category schedule's, the company's."""
         self.ensure_one()
         category_schedule = product.categ_id.revenue_schedule_id
         return (

@@ -63,7 +63,8 @@ def build_line_vals(env, sources):
             "company_id": source.company.id,
             "currency_id": source.currency.id,
             "schedule_id": source.schedule.id,
-            "on_hold": source.schedule.automatic_hold and source.values.get("state") == "pending",
+            "on_hold": source.schedule.automatic_hold
+            and source.values.get("state") == "pending",
             **source.values,
         }
         for line in lines:

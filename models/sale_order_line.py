@@ -19,7 +19,6 @@ class SaleOrderLine(models.Model):
 
     revenue_schedule_id = fields.Many2one(
         "revenue.schedule",
-        string="Revenue Schedule",
         compute="_compute_revenue_schedule_id",
         store=True,
         readonly=False,
@@ -71,7 +70,8 @@ class SaleOrderLine(models.Model):
             if line.revenue_end_date and start and line.revenue_end_date < start:
                 raise ValidationError(
                     self.env._(
-                        "Order %(order)s, line '%(line)s': the revenue end date %(end)s "
+                        "Order %(order)s, line '%(line)s': the revenue end date "
+                        "%(end)s "
                         "is before the start date %(start)s. Correct the end date on "
                         "the order line.",
                         order=line.order_id.display_name,
@@ -103,7 +103,9 @@ class SaleOrderLine(models.Model):
         expected = lines.revenue_line_ids.filtered(lambda rev: rev.state == "expected")
         expected.sudo().unlink()
         sources = []
-        for line in lines.filtered(lambda sol: sol.revenue_schedule_id and sol.state == "sale"):
+        for line in lines.filtered(
+            lambda sol: sol.revenue_schedule_id and sol.state == "sale"
+        ):
             order = line.order_id
             remaining = line.price_subtotal - line.untaxed_amount_invoiced
             if line.currency_id.is_zero(remaining):
@@ -142,6 +144,9 @@ class SaleOrderLine(models.Model):
             res.setdefault("revenue_start_date", self.revenue_start_date)
             # An end derived from the order date must be derived again from the
             # invoice date on the invoice line.
-            if self.revenue_start_date or not self.revenue_schedule_id.automatic_contract_terms:
+            if (
+                self.revenue_start_date
+                or not self.revenue_schedule_id.automatic_contract_terms
+            ):
                 res.setdefault("revenue_end_date", self.revenue_end_date)
         return res

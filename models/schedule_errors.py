@@ -32,7 +32,8 @@ def schedule_error_message(env, error, record_name):
             "Fix them on the schedule."
         ),
         "percentages_not_monthly": _(
-            "%(record)s: per-period percentages are only allowed with the Monthly basis. "
+            "%(record)s: per-period percentages are only allowed with the Monthly "
+            "basis. "
             "Change the basis or remove the percentages."
         ),
         "unknown_basis": _(

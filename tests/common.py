@@ -64,7 +64,9 @@ class RevenueTestCommon(TestSaleCommon):
         )
 
     @classmethod
-    def _create_invoice(cls, lines, invoice_date="2025-11-18", move_type="out_invoice", **values):
+    def _create_invoice(
+        cls, lines, invoice_date="2025-11-18", move_type="out_invoice", **values
+    ):
         """A draft customer invoice; ``lines`` are (product, price, extra values)."""
         return cls.env["account.move"].create(
             {
@@ -115,7 +117,10 @@ class RevenueTestCommon(TestSaleCommon):
 
     def _pending_total(self, company=None):
         lines = self.env["revenue.recognition.line"].search(
-            [("company_id", "=", (company or self.company).id), ("state", "=", "pending")]
+            [
+                ("company_id", "=", (company or self.company).id),
+                ("state", "=", "pending"),
+            ]
         )
         return sum(lines.mapped("amount"))
 

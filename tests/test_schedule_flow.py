@@ -56,30 +56,44 @@ class TestScheduleFlow(RevenueTestCommon):
             ],
         )
         # Fully invoiced: no expected line is left on the order.
-        self.assertFalse(order.revenue_line_ids.filtered(lambda r: r.state == "expected"))
+        self.assertFalse(
+            order.revenue_line_ids.filtered(lambda r: r.state == "expected")
+        )
         self.assertEqual(order.revenue_to_recognise_amount, 300.0)
         self.assertEqual(invoice.revenue_line_count, 3)
         self.assertDeferredInvariant()
 
     def test_annual_contract_manual_invoice(self):
         """12,000 from 1 Mar 2026, monthly, actual start: 12 × 1,000 on the 1st."""
-        product = self._create_product(name="Annual", revenue_schedule_id=self.schedule_12m.id)
+        product = self._create_product(
+            name="Annual", revenue_schedule_id=self.schedule_12m.id
+        )
         invoice = self._create_invoice(
-            [(product, 12000.0, {"revenue_start_date": "2026-03-01"})], invoice_date="2026-02-20"
+            [(product, 12000.0, {"revenue_start_date": "2026-03-01"})],
+            invoice_date="2026-02-20",
         )
         invoice.action_post()
-        expected = [(f"{2026 + (m > 12)}-{(m - 1) % 12 + 1:02d}-01", 1000.0) for m in range(3, 15)]
+        expected = [
+            (f"{2026 + (m > 12)}-{(m - 1) % 12 + 1:02d}-01", 1000.0)
+            for m in range(3, 15)
+        ]
         self.assertEqual(self._schedule(invoice.revenue_line_ids), expected)
         self.assertDeferredInvariant()
 
     def test_mid_month_start_gives_thirteen_lines(self):
-        product = self._create_product(name="Licence", revenue_schedule_id=self.schedule_12m.id)
-        invoice = self._create_invoice([(product, 1200.0, None)], invoice_date="2023-01-15")
+        product = self._create_product(
+            name="Licence", revenue_schedule_id=self.schedule_12m.id
+        )
+        invoice = self._create_invoice(
+            [(product, 1200.0, None)], invoice_date="2023-01-15"
+        )
         invoice.action_post()
         schedule = self._schedule(invoice.revenue_line_ids)
         self.assertEqual(len(schedule), 13)
         self.assertEqual(schedule[0], ("2023-01-15", 54.84))
-        self.assertEqual(schedule[1:12], [(f"2023-{m:02d}-15", 100.0) for m in range(2, 13)])
+        self.assertEqual(
+            schedule[1:12], [(f"2023-{m:02d}-15", 100.0) for m in range(2, 13)]
+        )
         self.assertEqual(schedule[-1], ("2024-01-14", 45.16))
 
     def test_monthly_days_month_end_explicit_term(self):
@@ -91,20 +105,36 @@ class TestScheduleFlow(RevenueTestCommon):
         )
         product = self._create_product(name="Days", revenue_schedule_id=schedule.id)
         invoice = self._create_invoice(
-            [(product, 1200.0, {"revenue_start_date": "2023-01-01", "revenue_end_date": "2023-12-31"})],
+            [
+                (
+                    product,
+                    1200.0,
+                    {
+                        "revenue_start_date": "2023-01-01",
+                        "revenue_end_date": "2023-12-31",
+                    },
+                )
+            ],
             invoice_date="2023-01-01",
         )
         invoice.action_post()
         schedule_lines = self._schedule(invoice.revenue_line_ids)
-        self.assertEqual(schedule_lines[:2], [("2023-01-31", 101.92), ("2023-02-28", 92.05)])
+        self.assertEqual(
+            schedule_lines[:2], [("2023-01-31", 101.92), ("2023-02-28", 92.05)]
+        )
         self.assertEqual(len(schedule_lines), 12)
-        self.assertAlmostEqual(sum(amount for _date, amount in schedule_lines), 1200.0, places=2)
+        self.assertAlmostEqual(
+            sum(amount for _date, amount in schedule_lines), 1200.0, places=2
+        )
 
     def test_automatic_contract_terms_fill_end_date(self):
         self.schedule_12m.automatic_contract_terms = True
-        product = self._create_product(name="Terms", revenue_schedule_id=self.schedule_12m.id)
+        product = self._create_product(
+            name="Terms", revenue_schedule_id=self.schedule_12m.id
+        )
         invoice = self._create_invoice(
-            [(product, 100.0, {"revenue_start_date": "2024-01-31"})], invoice_date="2024-01-31"
+            [(product, 100.0, {"revenue_start_date": "2024-01-31"})],
+            invoice_date="2024-01-31",
         )
         self.assertEqual(str(invoice.invoice_line_ids.revenue_end_date), "2025-01-30")
 
@@ -113,11 +143,16 @@ class TestScheduleFlow(RevenueTestCommon):
         order = self._create_order([(self.product_service, 4, 300.0, None)])
         order.action_confirm()
         order_line = order.order_line
-        self.assertAlmostEqual(sum(order_line.revenue_line_ids.mapped("amount")), 1200.0)
+        self.assertAlmostEqual(
+            sum(order_line.revenue_line_ids.mapped("amount")), 1200.0
+        )
 
         first = order._create_invoices()
         first.invoice_date = "2025-11-18"
-        with Form(first) as invoice_form, invoice_form.invoice_line_ids.edit(0) as line_form:
+        with (
+            Form(first) as invoice_form,
+            invoice_form.invoice_line_ids.edit(0) as line_form,
+        ):
             line_form.quantity = 1
         first.action_post()
         lines = order_line.revenue_line_ids
@@ -148,7 +183,9 @@ class TestScheduleFlow(RevenueTestCommon):
         line = invoice.invoice_line_ids
         lines = line.revenue_line_ids
         self.assertEqual(lines.currency_id, currency)
-        self.assertAlmostEqual(sum(lines.mapped("amount_currency")), -line.amount_currency)
+        self.assertAlmostEqual(
+            sum(lines.mapped("amount_currency")), -line.amount_currency
+        )
         self.assertAlmostEqual(sum(lines.mapped("amount")), -line.balance)
         self.assertEqual(lines.mapped("amount_currency"), [333.33, 333.34, 333.33])
         self.assertEqual(lines.mapped("amount"), [111.11, 111.11, 111.11])
@@ -159,7 +196,9 @@ class TestScheduleFlow(RevenueTestCommon):
             [(self.product_service, 300.0, None)], move_type="out_refund"
         )
         refund.action_post()
-        self.assertEqual(refund.revenue_line_ids.mapped("amount"), [-100.0, -100.0, -100.0])
+        self.assertEqual(
+            refund.revenue_line_ids.mapped("amount"), [-100.0, -100.0, -100.0]
+        )
         self.assertDeferredInvariant()
 
     def test_reset_to_draft_cancels_pending_lines(self):
@@ -171,7 +210,9 @@ class TestScheduleFlow(RevenueTestCommon):
         self.assertEqual(line.account_id, self.income_account)
         self.assertFalse(line.revenue_income_account_id)
         invoice.action_post()
-        self.assertEqual(len(invoice.revenue_line_ids.filtered(lambda r: r.state == "pending")), 3)
+        self.assertEqual(
+            len(invoice.revenue_line_ids.filtered(lambda r: r.state == "pending")), 3
+        )
         self.assertDeferredInvariant()
 
     def test_missing_deferred_account_blocks_posting(self):
@@ -191,13 +232,18 @@ class TestScheduleFlow(RevenueTestCommon):
         self.assertEqual(invoice.state, "draft")
 
     def test_end_before_start_is_refused(self):
-        with self.assertRaisesRegex(ValidationError, "end date .* is before the start date"):
+        with self.assertRaisesRegex(
+            ValidationError, "end date .* is before the start date"
+        ):
             self._create_invoice(
                 [
                     (
                         self.product_service,
                         300.0,
-                        {"revenue_start_date": "2025-11-18", "revenue_end_date": "2025-10-01"},
+                        {
+                            "revenue_start_date": "2025-11-18",
+                            "revenue_end_date": "2025-10-01",
+                        },
                     )
                 ]
             )
@@ -231,7 +277,9 @@ class TestScheduleFlow(RevenueTestCommon):
             }
         )
         product = self._create_product(name="Front", revenue_schedule_id=schedule.id)
-        invoice = self._create_invoice([(product, 1000.0, {"revenue_start_date": "2025-01-10"})])
+        invoice = self._create_invoice(
+            [(product, 1000.0, {"revenue_start_date": "2025-01-10"})]
+        )
         invoice.action_post()
         self.assertEqual(
             self._schedule(invoice.revenue_line_ids),
@@ -256,7 +304,13 @@ class TestScheduleFlow(RevenueTestCommon):
             {"name": "Project X", "plan_id": plan.id}
         )
         invoice = self._create_invoice(
-            [(self.product_service, 300.0, {"analytic_distribution": {str(analytic.id): 100}})]
+            [
+                (
+                    self.product_service,
+                    300.0,
+                    {"analytic_distribution": {str(analytic.id): 100}},
+                )
+            ]
         )
         invoice.action_post()
         self.assertFalse(invoice.line_ids.analytic_line_ids)
@@ -270,7 +324,9 @@ class TestScheduleFlow(RevenueTestCommon):
         )
         in_category = self._create_product(name="Categorised", categ_id=category.id)
         own = self._create_product(
-            name="Own", categ_id=category.id, revenue_schedule_id=self.schedule_quarterly.id
+            name="Own",
+            categ_id=category.id,
+            revenue_schedule_id=self.schedule_quarterly.id,
         )
         invoice = self._create_invoice([(in_category, 10.0, None), (own, 10.0, None)])
         self.assertEqual(
@@ -303,7 +359,9 @@ class TestScheduleFlow(RevenueTestCommon):
             company_id=self.company.id,
             company_ids=[Command.set(self.company.ids)],
         )
-        order = self._create_order([(self.product_service, 1, 300.0, None)], user_id=salesman.id)
+        order = self._create_order(
+            [(self.product_service, 1, 300.0, None)], user_id=salesman.id
+        )
         order.with_user(salesman).action_confirm()
         self.assertEqual(len(order.revenue_line_ids), 3)
         schedule = self.schedule_quarterly.with_user(salesman)
