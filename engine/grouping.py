@@ -73,6 +73,8 @@ class EntryPlan:
     date: object
     items: list = field(default_factory=list)
     lines: list = field(default_factory=list)
+    part: int = 1  # this entry is part ``part`` of ``parts`` entries of its date
+    parts: int = 1
 
     @property
     def keys(self):
@@ -175,11 +177,16 @@ def plan_entries(items, grouping="detail", max_items=1000, date_map=None):
     entries = []
     for entry_date in sorted(by_date):
         dated = by_date[entry_date]
-        for start in range(0, len(dated), max_items):
+        parts = -(-len(dated) // max_items)
+        for part, start in enumerate(range(0, len(dated), max_items), start=1):
             chunk = dated[start : start + max_items]
             entries.append(
                 EntryPlan(
-                    date=entry_date, items=chunk, lines=build_lines(chunk, grouping)
+                    date=entry_date,
+                    items=chunk,
+                    lines=build_lines(chunk, grouping),
+                    part=part,
+                    parts=parts,
                 )
             )
     return entries

@@ -39,7 +39,9 @@ class AccountMove(models.Model):
             )
 
     def unlink(self):
-        self.filtered("revenue_recognition_entry")._revenue_release_lines()
+        self.filtered(
+            lambda move: move.revenue_recognition_entry and move.state != "posted"
+        )._revenue_release_lines()
         return super().unlink()
 
     def button_draft(self):

@@ -252,17 +252,7 @@ class RevenueRecognitionLine(models.Model):
     def _recognise_chunk(self, plans, journal, post, result):
         """One create, one post, one write per entry."""
         company = journal.company_id
-        part_counts = {}
-        for plan in plans:
-            part_counts[plan.date] = part_counts.get(plan.date, 0) + 1
-        vals_list, parts = [], {}
-        for plan in plans:
-            parts[plan.date] = parts.get(plan.date, 0) + 1
-            vals_list.append(
-                self._prepare_recognition_move_vals(
-                    plan, journal, parts[plan.date], part_counts[plan.date]
-                )
-            )
+        vals_list = [self._prepare_recognition_move_vals(plan, journal) for plan in plans]
         moves = self.env["account.move"].create(vals_list)
         # Linked before posting: posting a recognition entry without lines is refused.
         for move, plan in zip(moves, plans, strict=True):
@@ -275,11 +265,11 @@ class RevenueRecognitionLine(models.Model):
         )
         result["move_ids"].extend(moves.ids)
 
-    def _prepare_recognition_move_vals(self, plan, journal, part, parts):
+    def _prepare_recognition_move_vals(self, plan, journal):
         period = format_date(self.env, plan.date, date_format="MMMM y")
         ref = self.env._("Revenue recognition %(period)s", period=period)
-        if parts > 1:
-            ref = f"{ref} ({part}/{parts})"
+        if plan.parts > 1:
+            ref = f"{ref} ({plan.part}/{plan.parts})"
         line_vals = []
         for line in plan.lines:
             if line.kind == "income":
