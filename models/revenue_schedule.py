@@ -251,17 +251,8 @@ class RevenueSchedule(models.Model):
         )
         note = Markup("")
         if result.extra_line:
-            note = Markup('<div class="alert alert-info mb-2">%s</div>') % self.env._(
-                "%(count)s lines for %(occurrences)s occurrences: the sample start "
-                "date "
-                "is not the first day of a month, so the term touches %(months)s "
-                "calendar "
-                "months, with a partial first month and a partial last month. Start on "
-                "the 1st, or use the 'Occurrences' basis, to get exactly "
-                "%(occurrences)s lines.",
-                count=result.line_count,
-                occurrences=self.occurrences,
-                months=result.months_touched,
+            note = Markup('<div class="alert alert-info mb-2">%s</div>') % (
+                self._preview_extra_line_sentence(result)
             )
         header = Markup(
             "<thead><tr><th>#</th><th>%s</th><th>%s</th><th "
@@ -283,6 +274,28 @@ class RevenueSchedule(models.Model):
             + Markup("</tbody>")
             + total
             + Markup("</table>")
+        )
+
+    def _preview_extra_line_sentence(self, result):
+        """Why the preview has one line more than the occurrences."""
+        if result.explanation_code == "start_not_first_day":
+            return self.env._(
+                "%(count)s lines for %(occurrences)s occurrences: the sample start "
+                "date is not the first day of a month, so the term touches "
+                "%(months)s calendar months, with a partial first month and a "
+                "partial last month. Start on the 1st, or use the 'Occurrences' "
+                "basis, to get exactly %(occurrences)s lines.",
+                count=result.line_count,
+                occurrences=self.occurrences,
+                months=result.months_touched,
+            )
+        return self.env._(
+            "%(count)s lines for %(occurrences)s occurrences: the term touches "
+            "%(months)s calendar months, and the Monthly basis gives one line per "
+            "calendar month touched.",
+            count=result.line_count,
+            occurrences=self.occurrences,
+            months=result.months_touched,
         )
 
     def _get_deferred_account(self, product, company):
