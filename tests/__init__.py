@@ -1,1 +1,4 @@
 from . import test_schedule_flow
+from . import test_create_journal
+from . import test_holds
+from . import test_recognition_concurrency

@@ -1,0 +1,131 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import RevenueTestCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHolds(RevenueTestCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.line_model = cls.env["revenue.recognition.line"]
+
+    def _post_invoice(self, product=None, price=300.0):
+        invoice = self._create_invoice([(product or self.product_service, price, None)])
+        invoice.action_post()
+        return invoice
+
+    def _hold_wizard(self, operation, reason, **context):
+        wizard_form = Form(
+            self.env["revenue.hold.wizard"].with_context(default_operation=operation, **context)
+        )
+        wizard_form.reason = reason
+        return wizard_form.save()
+
+    def _run(self, as_of="2026-03-31"):
+        return self.line_model._recognise(
+            date.fromisoformat(as_of), domain=[("company_id", "=", self.company.id)]
+        )
+
+    @freeze_time("2026-03-31")
+    def test_hold_from_list_then_release_from_invoice(self):
+        invoice = self._post_invoice()
+        lines = invoice.revenue_line_ids.sorted("recognition_date")
+        wizard = self._hold_wizard(
+            "hold",
+            "Awaiting acceptance",
+            active_model="revenue.recognition.line",
+            active_ids=lines[:2].ids,
+        )
+        self.assertEqual(wizard.line_ids, lines[:2])
+        wizard.action_confirm()
+        self.assertRecordValues(
+            lines,
+            [
+                {"on_hold": True, "hold_reason": "Awaiting acceptance", "hold_user_id": self.env.uid},
+                {"on_hold": True, "hold_reason": "Awaiting acceptance", "hold_user_id": self.env.uid},
+                {"on_hold": False, "hold_reason": False, "hold_user_id": False},
+            ],
+        )
+        self.assertIn("Awaiting acceptance", invoice.message_ids[0].body)
+        self.assertEqual((invoice.revenue_pending_count, invoice.revenue_held_count), (1, 2))
+
+        result = self._run()
+        self.assertEqual((result["line_count"], result["held_count"]), (1, 2))
+        self.assertEqual(lines.mapped("state"), ["pending", "pending", "posted"])
+        self.assertDeferredInvariant()
+
+        # "Release all" of the invoice picks its held lines.
+        wizard = self._hold_wizard(
+            "release", "Accepted on site", active_model="account.move", active_id=invoice.id
+        )
+        self.assertEqual(wizard.line_ids, lines[:2])
+        wizard.action_confirm()
+        self.assertEqual(lines.mapped("on_hold"), [False] * 3)
+        self.assertEqual(lines[0].release_reason, "Accepted on site")
+        result = self._run()
+        self.assertEqual((result["line_count"], result["held_count"]), (2, 0))
+        self.assertEqual(set(lines.mapped("state")), {"posted"})
+        self.assertDeferredInvariant()
+
+    @freeze_time("2026-03-31")
+    def test_hold_all_from_order(self):
+        order = self._create_order([(self.product_service, 1, 300.0, None)])
+        order.action_confirm()
+        invoice = self._invoice_order(order)
+        wizard = self._hold_wizard("hold", "Disputed", active_model="sale.order", active_id=order.id)
+        self.assertEqual(wizard.line_ids, invoice.revenue_line_ids)
+        wizard.action_confirm()
+        self.assertEqual((order.revenue_pending_count, order.revenue_held_count), (0, 3))
+        self.assertIn("Disputed", order.message_ids[0].body)
+        wizard = Form(self.env["revenue.recognition.wizard"].with_context(default_order_ids=order.ids)).save()
+        self.assertEqual((wizard.due_count, wizard.held_count), (0, 3))
+        wizard.action_create_journal()
+        self.assertEqual((wizard.result_line_count, wizard.result_held_count), (0, 3))
+        self.assertEqual(set(invoice.revenue_line_ids.mapped("state")), {"pending"})
+
+    @freeze_time("2026-03-31")
+    def test_automatic_hold_schedule(self):
+        schedule = self._create_schedule(
+            name="On acceptance",
+            recognition_basis="occurrences",
+            recognition_convention="next_month",
+            occurrences=2,
+            automatic_hold=True,
+        )
+        product = self._create_product(
+            name="Implementation",
+            type="service",
+            lst_price=1000.0,
+            taxes_id=[],
+            revenue_schedule_id=schedule.id,
+        )
+        invoice = self._post_invoice(product, 1000.0)
+        lines = invoice.revenue_line_ids
+        self.assertEqual(lines.mapped("on_hold"), [True, True])
+        self.assertEqual(self._run()["line_count"], 0)
+        lines.action_release("Go-live signed")
+        self.assertEqual(self._run()["line_count"], 2)
+        self.assertDeferredInvariant()
+
+    @freeze_time("2026-03-31")
+    def test_only_pending_lines_can_be_held(self):
+        invoice = self._post_invoice()
+        self._run("2025-12-31")
+        posted = invoice.revenue_line_ids.filtered(lambda line: line.state == "posted")
+        self.assertEqual(len(posted), 1)
+        wizard = self._hold_wizard(
+            "hold", "Too late", active_model="revenue.recognition.line", active_ids=invoice.revenue_line_ids.ids
+        )
+        with self.assertRaisesRegex(UserError, "not pending"):
+            wizard.action_confirm()
+        self.assertFalse(any(invoice.revenue_line_ids.mapped("on_hold")))
+        # Nothing held on this invoice: nothing to release.
+        wizard = self._hold_wizard("release", "Nothing", active_model="account.move", active_id=invoice.id)
+        with self.assertRaisesRegex(UserError, "no held revenue line"):
+            wizard.action_confirm()
