@@ -42,7 +42,7 @@ rr_odoo_log_filter() {
 # ---------------------------------------------------------------- engine tier
 rr_say "=== engine tests (pytest tests/engine) ==="
 rr_pip_ensure "$PYTHON" "$RR_ROOT/requirements-test.txt" "pytest, hypothesis"
-engine_log="$RR_LOCAL/logs/engine.log"
+engine_log="$RR_LOCAL/logs/engine-$$.log"
 engine_passed=0
 engine_failed=0
 engine_skipped=0
@@ -56,6 +56,7 @@ if [ -d tests/engine ]; then
     engine_passed=$(count passed)
     engine_failed=$(($(count failed) + $(count errors?)))
     engine_skipped=$(count skipped)
+    rm -f "$engine_log"
     case $rc in
         0) ;;
         5) rr_say "(no engine test collected)" ;;
@@ -79,9 +80,12 @@ else
     odoo_ok=1
     rr_ensure_pg || odoo_ok=0
     db="${TEST_DB:-rr_test_$$}"
-    odoo_log="$RR_LOCAL/logs/odoo-test.log"
-    summary_file="$RR_LOCAL/logs/odoo-test.summary"
+    # one log per database, so that parallel runs in one checkout don't mix;
+    # .local/logs/odoo-test.log points to the latest
+    odoo_log="$RR_LOCAL/logs/odoo-test-$db.log"
+    summary_file="$RR_LOCAL/logs/odoo-test-$db.summary"
     rm -f "$odoo_log" "$summary_file"
+    ln -sfn "$(basename "$odoo_log")" "$RR_LOCAL/logs/odoo-test.log"
     if [ "$odoo_ok" = 1 ]; then
         addons_path=$(rr_addons_path)
         mapfile -t db_args < <(rr_odoo_db_args)
@@ -118,6 +122,7 @@ else
     fi
     if [ -f "$summary_file" ]; then
         read -r odoo_passed odoo_failed odoo_skipped <"$summary_file"
+        rm -f "$summary_file"
     else
         odoo_passed=0 odoo_failed=1 odoo_skipped=0
         rr_say "Odoo tests could not start (PostgreSQL?)"
