@@ -4,10 +4,11 @@ A recognition entry (``revenue_recognition_entry``) recognises the schedule
 lines linked to it by ``recognition_move_id``. Whenever it stops recognising
 them (reset to draft, cancelled, reversed, deleted as a draft) the lines go
 back to ``pending`` so that the next run recognises them again. Posted
-entries are reversed, never deleted.
+entries are reversed, never deleted (``account`` refuses to delete posted
+journal items).
 """
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -25,18 +26,6 @@ class AccountMove(models.Model):
         "recognition_move_id",
         string="Recognised Revenue Lines",
     )
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_posted_revenue_recognition(self):
-        posted = self.filtered(lambda move: move.revenue_recognition_entry and move.state == "posted")
-        if posted:
-            raise UserError(
-                self.env._(
-                    "Revenue recognition entry %(entry)s is posted and cannot be deleted. "
-                    "Reverse it instead: its schedule lines become pending again.",
-                    entry=posted[0].display_name,
-                )
-            )
 
     def unlink(self):
         self.filtered(

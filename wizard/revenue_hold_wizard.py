@@ -21,7 +21,8 @@ class RevenueHoldWizard(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         if "line_ids" in fields_list and not values.get("line_ids"):
-            lines = self._lines_from_context(values.get("operation") or "hold")
+            operation = values.get("operation") or self.env.context.get("default_operation")
+            lines = self._lines_from_context(operation or "hold")
             values["line_ids"] = [fields.Command.set(lines.ids)]
         return values
 
