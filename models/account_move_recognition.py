@@ -45,20 +45,25 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         orphans = self.filtered(
-            lambda move: move.revenue_recognition_entry and not move.revenue_recognised_line_ids
+            lambda move: (
+                move.revenue_recognition_entry and not move.revenue_recognised_line_ids
+            )
         )
         if orphans:
             raise UserError(
                 self.env._(
-                    "Revenue recognition entry %(entry)s no longer recognises any schedule "
-                    "line: its lines went back to pending when it was reset to draft. "
+                    "Revenue recognition entry %(entry)s no longer recognises any "
+                    "schedule line: its lines went back to pending when it was reset "
+                    "to draft. "
                     "Delete or cancel it and run Create journal again.",
                     entry=orphans[0].display_name,
                 )
             )
         posted = super()._post(soft=soft)
         # A posted reversal takes the revenue back: its lines are pending again.
-        posted.reversed_entry_id.filtered("revenue_recognition_entry")._revenue_release_lines()
+        posted.reversed_entry_id.filtered(
+            "revenue_recognition_entry"
+        )._revenue_release_lines()
         return posted
 
     def _revenue_release_lines(self):

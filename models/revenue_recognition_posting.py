@@ -73,7 +73,9 @@ class RevenueRecognitionLine(models.Model):
             "line_count": 0,
             "amounts": {},
             "move_ids": [],
-            "held_count": self.search_count(self._get_due_domain(as_of, held=True) + domain),
+            "held_count": self.search_count(
+                self._get_due_domain(as_of, held=True) + domain
+            ),
             "locked_count": 0,
             "failed_count": 0,
             "date_shifts": [],
@@ -150,7 +152,9 @@ class RevenueRecognitionLine(models.Model):
             return
         lines._check_recognisable()
         items = lines._recognition_items(posting_date)
-        date_map = self._recognition_date_map(company, journal, {item.date for item in items})
+        date_map = self._recognition_date_map(
+            company, journal, {item.date for item in items}
+        )
         result["date_shifts"].extend(sorted(date_map.items()))
         plans = plan_entries(
             items,
@@ -158,7 +162,9 @@ class RevenueRecognitionLine(models.Model):
             max_items=max(company.revenue_max_lines_per_entry, 1),
             date_map=date_map,
         )
-        for chunk in self._chunk_plans(plans, max(company.revenue_max_lines_per_entry, 1)):
+        for chunk in self._chunk_plans(
+            plans, max(company.revenue_max_lines_per_entry, 1)
+        ):
             if not fault_tolerant:
                 self._recognise_chunk(chunk, journal, post, result)
                 continue
@@ -167,7 +173,9 @@ class RevenueRecognitionLine(models.Model):
                     self._recognise_chunk(chunk, journal, post, result)
             except UserError as error:
                 self._report_failure(
-                    result, self.browse([key for plan in chunk for key in plan.keys]), error
+                    result,
+                    self.browse([key for plan in chunk for key in plan.keys]),
+                    error,
                 )
 
     def _report_failure(self, result, lines, error):
@@ -187,12 +195,15 @@ class RevenueRecognitionLine(models.Model):
         result["failed_count"] += len(lines)
 
     def _check_recognisable(self):
-        missing = self.filtered(lambda line: not line.deferred_account_id or not line.income_account_id)
+        missing = self.filtered(
+            lambda line: not line.deferred_account_id or not line.income_account_id
+        )
         if missing:
             raise UserError(
                 self.env._(
                     "Schedule line(s) %(lines)s have no deferred or income account. "
-                    "Reset their invoice to draft and post it again to rebuild the schedule.",
+                    "Reset their invoice to draft and post it again to rebuild the "
+                    "schedule.",
                     lines=", ".join(missing[:5].mapped("display_name")),
                 )
             )
@@ -252,11 +263,15 @@ class RevenueRecognitionLine(models.Model):
     def _recognise_chunk(self, plans, journal, post, result):
         """One create, one post, one write per entry."""
         company = journal.company_id
-        vals_list = [self._prepare_recognition_move_vals(plan, journal) for plan in plans]
+        vals_list = [
+            self._prepare_recognition_move_vals(plan, journal) for plan in plans
+        ]
         moves = self.env["account.move"].create(vals_list)
         # Linked before posting: posting a recognition entry without lines is refused.
         for move, plan in zip(moves, plans, strict=True):
-            self.browse(plan.keys).write({"state": "posted", "recognition_move_id": move.id})
+            self.browse(plan.keys).write(
+                {"state": "posted", "recognition_move_id": move.id}
+            )
         if post:
             moves._post(soft=False)
         result["line_count"] += sum(len(plan.items) for plan in plans)
@@ -273,7 +288,9 @@ class RevenueRecognitionLine(models.Model):
         line_vals = []
         for line in plan.lines:
             if line.kind == "income":
-                name = line.label or self.env._("Recognised revenue %(period)s", period=period)
+                name = line.label or self.env._(
+                    "Recognised revenue %(period)s", period=period
+                )
             else:
                 name = self.env._("Deferred revenue released %(period)s", period=period)
             line_vals.append(

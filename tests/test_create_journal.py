@@ -22,7 +22,9 @@ class TestCreateJournal(RevenueTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.income_account_b = cls.income_account.copy({"code": "706100", "name": "Training"})
+        cls.income_account_b = cls.income_account.copy(
+            {"code": "706100", "name": "Training"}
+        )
         cls.product_training = cls._create_product(
             name="Training",
             type="service",
@@ -31,7 +33,9 @@ class TestCreateJournal(RevenueTestCommon):
             property_account_income_id=cls.income_account_b.id,
             revenue_schedule_id=cls.schedule_quarterly.id,
         )
-        cls.analytic_plan = cls.env["account.analytic.plan"].create({"name": "Departments"})
+        cls.analytic_plan = cls.env["account.analytic.plan"].create(
+            {"name": "Departments"}
+        )
         cls.analytic_sales = cls.env["account.analytic.account"].create(
             {"name": "Sales", "plan_id": cls.analytic_plan.id}
         )
@@ -60,7 +64,9 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertEqual(wizard_form.due_amount, 200.0)
         wizard = wizard_form.save()
         action = wizard.action_create_journal()
-        self.assertEqual((action["res_model"], action["res_id"]), (wizard._name, wizard.id))
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), (wizard._name, wizard.id)
+        )
         self.assertRecordValues(
             wizard,
             [
@@ -78,8 +84,16 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertRecordValues(
             moves,
             [
-                {"date": date(2025, 12, 1), "state": "posted", "journal_id": self.revenue_journal.id},
-                {"date": date(2026, 1, 1), "state": "posted", "journal_id": self.revenue_journal.id},
+                {
+                    "date": date(2025, 12, 1),
+                    "state": "posted",
+                    "journal_id": self.revenue_journal.id,
+                },
+                {
+                    "date": date(2026, 1, 1),
+                    "state": "posted",
+                    "journal_id": self.revenue_journal.id,
+                },
             ],
         )
         self.assertIn("December 2025", moves[0].ref)
@@ -142,33 +156,69 @@ class TestCreateJournal(RevenueTestCommon):
         )
         self.assertEqual(analytic.mapped("amount"), [100.0])
         self.assertEqual(analytic.move_line_id.move_id, move)
-        self.assertEqual(len(invoice.revenue_line_ids.filtered(lambda r: r.state == "posted")), 2)
+        self.assertEqual(
+            len(invoice.revenue_line_ids.filtered(lambda r: r.state == "posted")), 2
+        )
         self.assertDeferredInvariant()
 
     @freeze_time("2026-01-15")
     def test_summary_entry(self):
         """Summary: income grouped by account and analytic, deferred by account."""
         distribution = {str(self.analytic_sales.id): 100.0}
-        self._post_invoice([(self.product_service, 300.0, {"analytic_distribution": distribution})])
-        self._post_invoice([(self.product_service, 600.0, {"analytic_distribution": distribution})])
-        self._post_invoice([(self.product_service, 900.0, None), (self.product_training, 600.0, None)])
+        self._post_invoice(
+            [(self.product_service, 300.0, {"analytic_distribution": distribution})]
+        )
+        self._post_invoice(
+            [(self.product_service, 600.0, {"analytic_distribution": distribution})]
+        )
+        self._post_invoice(
+            [(self.product_service, 900.0, None), (self.product_training, 600.0, None)]
+        )
         result = self._run("2025-12-31", grouping="summary")
         self.assertEqual((result["line_count"], len(result["move_ids"])), (4, 1))
         move = self.env["account.move"].browse(result["move_ids"])
         self.assertEqual(move.date, date(2025, 12, 1))
         self.assertRecordValues(
             move.line_ids.sorted(
-                lambda line: (line.balance, line.account_id.code, bool(line.analytic_distribution))
+                lambda line: (
+                    line.balance,
+                    line.account_id.code,
+                    bool(line.analytic_distribution),
+                )
             ),
             [
-                {"account_id": self.income_account.id, "debit": 0.0, "credit": 300.0,
-                 "partner_id": False, "product_id": False, "analytic_distribution": False},
-                {"account_id": self.income_account.id, "debit": 0.0, "credit": 300.0,
-                 "partner_id": False, "product_id": False, "analytic_distribution": distribution},
-                {"account_id": self.income_account_b.id, "debit": 0.0, "credit": 200.0,
-                 "partner_id": False, "product_id": False, "analytic_distribution": False},
-                {"account_id": self.deferred_account.id, "debit": 800.0, "credit": 0.0,
-                 "partner_id": False, "product_id": False, "analytic_distribution": False},
+                {
+                    "account_id": self.income_account.id,
+                    "debit": 0.0,
+                    "credit": 300.0,
+                    "partner_id": False,
+                    "product_id": False,
+                    "analytic_distribution": False,
+                },
+                {
+                    "account_id": self.income_account.id,
+                    "debit": 0.0,
+                    "credit": 300.0,
+                    "partner_id": False,
+                    "product_id": False,
+                    "analytic_distribution": distribution,
+                },
+                {
+                    "account_id": self.income_account_b.id,
+                    "debit": 0.0,
+                    "credit": 200.0,
+                    "partner_id": False,
+                    "product_id": False,
+                    "analytic_distribution": False,
+                },
+                {
+                    "account_id": self.deferred_account.id,
+                    "debit": 800.0,
+                    "credit": 0.0,
+                    "partner_id": False,
+                    "product_id": False,
+                    "analytic_distribution": False,
+                },
             ],
         )
         self.assertDeferredInvariant()
@@ -176,8 +226,12 @@ class TestCreateJournal(RevenueTestCommon):
     @freeze_time("2026-01-15")
     def test_credit_note_flips_sides(self):
         self._post_invoice([(self.product_service, 300.0, None)])
-        refund = self._post_invoice([(self.product_service, 150.0, None)], move_type="out_refund")
-        self.assertEqual(refund.revenue_line_ids.mapped("amount"), [-50.0, -50.0, -50.0])
+        refund = self._post_invoice(
+            [(self.product_service, 150.0, None)], move_type="out_refund"
+        )
+        self.assertEqual(
+            refund.revenue_line_ids.mapped("amount"), [-50.0, -50.0, -50.0]
+        )
         result = self._run("2025-12-31", grouping="summary")
         move = self.env["account.move"].browse(result["move_ids"])
         self.assertEqual(result["amounts"][self.company.id], 50.0)
@@ -197,12 +251,21 @@ class TestCreateJournal(RevenueTestCommon):
         self.company.revenue_max_lines_per_entry = 2
         for _index in range(3):
             self._post_invoice([(self.product_service, 300.0, None)])
-        result = self._run("2025-12-31", posting_date_mode="selected_date", posting_date="2025-12-31")
+        result = self._run(
+            "2025-12-31", posting_date_mode="selected_date", posting_date="2025-12-31"
+        )
         moves = self.env["account.move"].browse(result["move_ids"])
         self.assertEqual(result["line_count"], 3)
-        self.assertEqual([len(move.revenue_recognised_line_ids) for move in moves], [2, 1])
-        self.assertEqual(moves.mapped("ref"), ["Revenue recognition December 2025 (1/2)",
-                                               "Revenue recognition December 2025 (2/2)"])
+        self.assertEqual(
+            [len(move.revenue_recognised_line_ids) for move in moves], [2, 1]
+        )
+        self.assertEqual(
+            moves.mapped("ref"),
+            [
+                "Revenue recognition December 2025 (1/2)",
+                "Revenue recognition December 2025 (2/2)",
+            ],
+        )
         self.assertDeferredInvariant()
 
     @freeze_time("2026-01-15")
@@ -217,7 +280,9 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertIn("locked period", wizard.result_message)
         self.assertIn("01/01/2026", wizard.result_message)
         self.assertEqual(
-            invoice.revenue_line_ids.filtered(lambda r: r.state == "posted").recognition_move_id,
+            invoice.revenue_line_ids.filtered(
+                lambda r: r.state == "posted"
+            ).recognition_move_id,
             wizard.result_move_ids,
         )
         self.assertDeferredInvariant()
@@ -238,7 +303,9 @@ class TestCreateJournal(RevenueTestCommon):
     @freeze_time("2026-01-15")
     def test_reverse_and_reset_put_lines_back(self):
         invoice = self._post_invoice([(self.product_service, 300.0, None)])
-        due = invoice.revenue_line_ids.filtered(lambda r: r.recognition_date <= date(2026, 1, 15))
+        due = invoice.revenue_line_ids.filtered(
+            lambda r: r.recognition_date <= date(2026, 1, 15)
+        )
         result = self._run("2026-01-15", posting_date_mode="selected_date")
         move = self.env["account.move"].browse(result["move_ids"])
         self.assertEqual(move.revenue_recognised_line_ids, due)
@@ -264,7 +331,9 @@ class TestCreateJournal(RevenueTestCommon):
         again.button_cancel()
 
         draft = self.env["account.move"].browse(
-            self._run("2026-01-15", posting_date_mode="selected_date", post=False)["move_ids"]
+            self._run("2026-01-15", posting_date_mode="selected_date", post=False)[
+                "move_ids"
+            ]
         )
         self.assertEqual(draft.state, "draft")
         self.assertEqual(draft.revenue_recognised_line_ids, due)
@@ -274,19 +343,35 @@ class TestCreateJournal(RevenueTestCommon):
 
     @freeze_time("2026-01-15")
     def test_foreign_currency_keeps_invoice_rate(self):
-        currency = self.setup_other_currency("EUR", rates=[("2025-01-01", 2.0), ("2026-01-01", 4.0)])
-        invoice = self._post_invoice([(self.product_service, 300.0, None)], currency_id=currency.id)
-        self.assertEqual(invoice.revenue_line_ids.mapped("amount_currency"), [100.0] * 3)
+        currency = self.setup_other_currency(
+            "EUR", rates=[("2025-01-01", 2.0), ("2026-01-01", 4.0)]
+        )
+        invoice = self._post_invoice(
+            [(self.product_service, 300.0, None)], currency_id=currency.id
+        )
+        self.assertEqual(
+            invoice.revenue_line_ids.mapped("amount_currency"), [100.0] * 3
+        )
         self.assertEqual(invoice.revenue_line_ids.mapped("amount"), [50.0] * 3)
-        result = self._run("2026-01-15", posting_date_mode="selected_date", grouping="summary")
+        result = self._run(
+            "2026-01-15", posting_date_mode="selected_date", grouping="summary"
+        )
         move = self.env["account.move"].browse(result["move_ids"])
         self.assertRecordValues(
             move.line_ids.sorted("balance"),
             [
-                {"account_id": self.income_account.id, "currency_id": currency.id,
-                 "amount_currency": -200.0, "balance": -100.0},
-                {"account_id": self.deferred_account.id, "currency_id": currency.id,
-                 "amount_currency": 200.0, "balance": 100.0},
+                {
+                    "account_id": self.income_account.id,
+                    "currency_id": currency.id,
+                    "amount_currency": -200.0,
+                    "balance": -100.0,
+                },
+                {
+                    "account_id": self.deferred_account.id,
+                    "currency_id": currency.id,
+                    "amount_currency": 200.0,
+                    "balance": 100.0,
+                },
             ],
         )
         self.assertDeferredInvariant()
@@ -302,22 +387,32 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertEqual(wizard.due_count, 2)
         wizard.action_create_journal()
         self.assertEqual(wizard.result_line_count, 2)
-        self.assertEqual(wizard.result_move_ids.revenue_recognised_line_ids.move_id, invoice)
+        self.assertEqual(
+            wizard.result_move_ids.revenue_recognised_line_ids.move_id, invoice
+        )
         self.assertEqual(set(other.revenue_line_ids.mapped("state")), {"pending"})
         wizard = self._wizard(default_invoice_ids=other.ids).save()
         wizard.action_create_journal()
         self.assertEqual(wizard.result_line_count, 2)
-        self.assertEqual(wizard.result_move_ids.revenue_recognised_line_ids.move_id, other)
+        self.assertEqual(
+            wizard.result_move_ids.revenue_recognised_line_ids.move_id, other
+        )
         self.assertDeferredInvariant()
 
     @freeze_time("2026-01-15")
     def test_cron(self):
         self._post_invoice([(self.product_service, 300.0, None)])
         self.company.write(
-            {"revenue_auto_post": True, "revenue_auto_post_grouping": "summary", "revenue_auto_post_entries": False}
+            {
+                "revenue_auto_post": True,
+                "revenue_auto_post_grouping": "summary",
+                "revenue_auto_post_entries": False,
+            }
         )
         self.assertEqual(self.line_model._cron_recognise(), 2)
-        moves = self.line_model.search([("company_id", "=", self.company.id)]).recognition_move_id
+        moves = self.line_model.search(
+            [("company_id", "=", self.company.id)]
+        ).recognition_move_id
         self.assertEqual(moves.mapped("state"), ["draft", "draft"])
         self.assertEqual(self.line_model._cron_recognise(), 0)
 
@@ -329,14 +424,20 @@ class TestCreateJournal(RevenueTestCommon):
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
         self.assertEqual(self.line_model._cron_recognise(limit=1), 1)
         self.assertEqual(
-            len(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers), 1
+            len(
+                self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+                - triggers
+            ),
+            1,
         )
 
     @freeze_time("2026-01-15")
     def test_cron_failing_chunk_does_not_stop_others(self):
         """Entries of 1 Dec fail; those of 1 Jan are posted; the failure is reported."""
         invoice = self._post_invoice([(self.product_service, 300.0, None)])
-        self.company.write({"revenue_auto_post": True, "revenue_max_lines_per_entry": 1})
+        self.company.write(
+            {"revenue_auto_post": True, "revenue_max_lines_per_entry": 1}
+        )
         recognise_chunk = RevenueRecognitionLine._recognise_chunk
 
         def failing_chunk(records, plans, journal, post, result):
@@ -344,9 +445,14 @@ class TestCreateJournal(RevenueTestCommon):
                 raise UserError("December is closed for review")
             return recognise_chunk(records, plans, journal, post, result)
 
-        with patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk), mute_logger(POSTING_LOGGER):
+        with (
+            patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
+            mute_logger(POSTING_LOGGER),
+        ):
             result = self.line_model._recognise(
-                date(2026, 1, 15), domain=[("company_id", "=", self.company.id)], fault_tolerant=True
+                date(2026, 1, 15),
+                domain=[("company_id", "=", self.company.id)],
+                fault_tolerant=True,
             )
         self.assertEqual((result["line_count"], result["failed_count"]), (1, 1))
         self.assertIn("December is closed for review", result["errors"][0])
@@ -355,12 +461,18 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertEqual(lines[1].recognition_move_id.state, "posted")
         self.assertFalse(
             self.env["account.move"].search(
-                [("journal_id", "=", self.revenue_journal.id), ("date", "=", "2025-12-01")]
+                [
+                    ("journal_id", "=", self.revenue_journal.id),
+                    ("date", "=", "2025-12-01"),
+                ]
             )
         )
         self.assertDeferredInvariant()
         # The cron is fault tolerant in the same way.
-        with patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk), mute_logger(POSTING_LOGGER):
+        with (
+            patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
+            mute_logger(POSTING_LOGGER),
+        ):
             self.assertEqual(self.line_model._cron_recognise(), 0)
         self.assertEqual(lines.mapped("state"), ["pending", "posted", "pending"])
 
@@ -414,5 +526,7 @@ class TestCreateJournal(RevenueTestCommon):
         self.env.invalidate_all()
         with self.assertQueryCount(queries_10 + orm_batch_queries):
             result_100 = release(lines_100)
-        self.assertEqual((result_100["line_count"], len(result_100["move_ids"])), (100, 1))
+        self.assertEqual(
+            (result_100["line_count"], len(result_100["move_ids"])), (100, 1)
+        )
         self.assertEqual(set(lines_100.mapped("state")), {"posted"})

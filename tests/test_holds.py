@@ -22,7 +22,9 @@ class TestHolds(RevenueTestCommon):
 
     def _hold_wizard(self, operation, reason, **context):
         wizard_form = Form(
-            self.env["revenue.hold.wizard"].with_context(default_operation=operation, **context)
+            self.env["revenue.hold.wizard"].with_context(
+                default_operation=operation, **context
+            )
         )
         wizard_form.reason = reason
         return wizard_form.save()
@@ -47,13 +49,23 @@ class TestHolds(RevenueTestCommon):
         self.assertRecordValues(
             lines,
             [
-                {"on_hold": True, "hold_reason": "Awaiting acceptance", "hold_user_id": self.env.uid},
-                {"on_hold": True, "hold_reason": "Awaiting acceptance", "hold_user_id": self.env.uid},
+                {
+                    "on_hold": True,
+                    "hold_reason": "Awaiting acceptance",
+                    "hold_user_id": self.env.uid,
+                },
+                {
+                    "on_hold": True,
+                    "hold_reason": "Awaiting acceptance",
+                    "hold_user_id": self.env.uid,
+                },
                 {"on_hold": False, "hold_reason": False, "hold_user_id": False},
             ],
         )
         self.assertIn("Awaiting acceptance", invoice.message_ids[0].body)
-        self.assertEqual((invoice.revenue_pending_count, invoice.revenue_held_count), (1, 2))
+        self.assertEqual(
+            (invoice.revenue_pending_count, invoice.revenue_held_count), (1, 2)
+        )
 
         result = self._run()
         self.assertEqual((result["line_count"], result["held_count"]), (1, 2))
@@ -62,7 +74,10 @@ class TestHolds(RevenueTestCommon):
 
         # "Release all" of the invoice picks its held lines.
         wizard = self._hold_wizard(
-            "release", "Accepted on site", active_model="account.move", active_id=invoice.id
+            "release",
+            "Accepted on site",
+            active_model="account.move",
+            active_id=invoice.id,
         )
         self.assertEqual(wizard.line_ids, lines[:2])
         wizard.action_confirm()
@@ -78,12 +93,20 @@ class TestHolds(RevenueTestCommon):
         order = self._create_order([(self.product_service, 1, 300.0, None)])
         order.action_confirm()
         invoice = self._invoice_order(order)
-        wizard = self._hold_wizard("hold", "Disputed", active_model="sale.order", active_id=order.id)
+        wizard = self._hold_wizard(
+            "hold", "Disputed", active_model="sale.order", active_id=order.id
+        )
         self.assertEqual(wizard.line_ids, invoice.revenue_line_ids)
         wizard.action_confirm()
-        self.assertEqual((order.revenue_pending_count, order.revenue_held_count), (0, 3))
+        self.assertEqual(
+            (order.revenue_pending_count, order.revenue_held_count), (0, 3)
+        )
         self.assertIn("Disputed", order.message_ids[0].body)
-        wizard = Form(self.env["revenue.recognition.wizard"].with_context(default_order_ids=order.ids)).save()
+        wizard = Form(
+            self.env["revenue.recognition.wizard"].with_context(
+                default_order_ids=order.ids
+            )
+        ).save()
         self.assertEqual((wizard.due_count, wizard.held_count), (0, 3))
         wizard.action_create_journal()
         self.assertEqual((wizard.result_line_count, wizard.result_held_count), (0, 3))
@@ -120,12 +143,17 @@ class TestHolds(RevenueTestCommon):
         posted = invoice.revenue_line_ids.filtered(lambda line: line.state == "posted")
         self.assertEqual(len(posted), 1)
         wizard = self._hold_wizard(
-            "hold", "Too late", active_model="revenue.recognition.line", active_ids=invoice.revenue_line_ids.ids
+            "hold",
+            "Too late",
+            active_model="revenue.recognition.line",
+            active_ids=invoice.revenue_line_ids.ids,
         )
         with self.assertRaisesRegex(UserError, "not pending"):
             wizard.action_confirm()
         self.assertFalse(any(invoice.revenue_line_ids.mapped("on_hold")))
         # Nothing held on this invoice: nothing to release.
-        wizard = self._hold_wizard("release", "Nothing", active_model="account.move", active_id=invoice.id)
+        wizard = self._hold_wizard(
+            "release", "Nothing", active_model="account.move", active_id=invoice.id
+        )
         with self.assertRaisesRegex(UserError, "no held revenue line"):
             wizard.action_confirm()

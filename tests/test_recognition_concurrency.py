@@ -24,10 +24,17 @@ class TestRecognitionConcurrency(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             company = env.ref("base.main_company")
             income = env["account.account"].search(
-                [*env["account.account"]._check_company_domain(company), ("account_type", "=", "income")],
+                [
+                    *env["account.account"]._check_company_domain(company),
+                    ("account_type", "=", "income"),
+                ],
                 limit=1,
             )
-            if not (company.revenue_journal_id and company.revenue_deferred_account_id and income):
+            if not (
+                company.revenue_journal_id
+                and company.revenue_deferred_account_id
+                and income
+            ):
                 self.skipTest("the main company has no chart of accounts")
             partner = env["res.partner"].create({"name": "Concurrent customer"})
             lines = env["revenue.recognition.line"].create(
@@ -53,7 +60,9 @@ class TestRecognitionConcurrency(TransactionCase):
         with self.env.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             lines = env["revenue.recognition.line"].browse(self.line_ids).exists()
-            moves = env["account.move"].search([("revenue_recognised_line_ids", "in", lines.ids)])
+            moves = env["account.move"].search(
+                [("revenue_recognised_line_ids", "in", lines.ids)]
+            )
             moves.filtered(lambda move: move.state == "posted").button_draft()
             moves.posted_before = False
             moves.with_context(force_delete=True).unlink()
@@ -62,12 +71,15 @@ class TestRecognitionConcurrency(TransactionCase):
             env["res.partner"].browse(self.partner_id).unlink()
 
     def _recognise(self, env):
-        return env["revenue.recognition.line"]._recognise(AS_OF, domain=[("id", "in", self.line_ids)])
+        return env["revenue.recognition.line"]._recognise(
+            AS_OF, domain=[("id", "in", self.line_ids)]
+        )
 
     def _states(self):
         with self.env.registry.cursor() as cr:
             cr.execute(
-                "SELECT state, recognition_move_id FROM revenue_recognition_line WHERE id = ANY(%s) ORDER BY id",
+                "SELECT state, recognition_move_id FROM revenue_recognition_line "
+                "WHERE id = ANY(%s) ORDER BY id",
                 [self.line_ids],
             )
             return cr.fetchall()
@@ -77,11 +89,18 @@ class TestRecognitionConcurrency(TransactionCase):
             env_a = api.Environment(cr_a, SUPERUSER_ID, {})
             env_b = api.Environment(cr_b, SUPERUSER_ID, {})
             result_a = self._recognise(env_a)
-            self.assertEqual((result_a["line_count"], len(result_a["move_ids"])), (3, 3))
+            self.assertEqual(
+                (result_a["line_count"], len(result_a["move_ids"])), (3, 3)
+            )
             # Run B overlaps: A has not committed and holds the row locks.
             result_b = self._recognise(env_b)
             self.assertEqual(
-                (result_b["line_count"], result_b["locked_count"], result_b["move_ids"]), (0, 3, [])
+                (
+                    result_b["line_count"],
+                    result_b["locked_count"],
+                    result_b["move_ids"],
+                ),
+                (0, 3, []),
             )
             cr_b.rollback()
             cr_a.commit()
@@ -91,7 +110,9 @@ class TestRecognitionConcurrency(TransactionCase):
             self.assertEqual((result_b["line_count"], result_b["locked_count"]), (0, 0))
         states = self._states()
         self.assertEqual([state for state, _move in states], ["posted"] * 3)
-        self.assertEqual(sorted(move for _state, move in states), sorted(result_a["move_ids"]))
+        self.assertEqual(
+            sorted(move for _state, move in states), sorted(result_a["move_ids"])
+        )
 
     @mute_logger("odoo.sql_db")
     def test_run_with_stale_snapshot_fails_instead_of_duplicating(self):
@@ -99,7 +120,9 @@ class TestRecognitionConcurrency(TransactionCase):
         with self.env.registry.cursor() as cr_a, self.env.registry.cursor() as cr_b:
             env_a = api.Environment(cr_a, SUPERUSER_ID, {})
             env_b = api.Environment(cr_b, SUPERUSER_ID, {})
-            env_b["revenue.recognition.line"].browse(self.line_ids).mapped("state")  # snapshot
+            env_b["revenue.recognition.line"].browse(self.line_ids).mapped(
+                "state"
+            )  # snapshot
             result_a = self._recognise(env_a)
             cr_a.commit()
             with self.assertRaises(psycopg2.errors.SerializationFailure):

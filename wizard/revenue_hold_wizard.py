@@ -21,7 +21,9 @@ class RevenueHoldWizard(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         if "line_ids" in fields_list and not values.get("line_ids"):
-            operation = values.get("operation") or self.env.context.get("default_operation")
+            operation = values.get("operation") or self.env.context.get(
+                "default_operation"
+            )
             lines = self._lines_from_context(operation or "hold")
             values["line_ids"] = [fields.Command.set(lines.ids)]
         return values
@@ -31,7 +33,9 @@ class RevenueHoldWizard(models.TransientModel):
         """The selected lines, or the pending lines of the selected documents."""
         context = self.env.context
         model = context.get("active_model")
-        ids = context.get("active_ids") or ([context["active_id"]] if context.get("active_id") else [])
+        ids = context.get("active_ids") or (
+            [context["active_id"]] if context.get("active_id") else []
+        )
         line_model = self.env["revenue.recognition.line"]
         if model == "revenue.recognition.line":
             return line_model.browse(ids)
@@ -54,9 +58,14 @@ class RevenueHoldWizard(models.TransientModel):
         self.ensure_one()
         if not self.line_ids:
             if self.operation == "hold":
-                message = self.env._("There is no pending revenue line to hold. Select pending lines first.")
+                message = self.env._(
+                    "There is no pending revenue line to hold. "
+                    "Select pending lines first."
+                )
             else:
-                message = self.env._("There is no held revenue line to release. Select held lines first.")
+                message = self.env._(
+                    "There is no held revenue line to release. Select held lines first."
+                )
             raise UserError(message)
         if self.operation == "hold":
             self.line_ids.action_hold(self.reason)

@@ -14,7 +14,9 @@ class RevenueRecognitionWizard(models.TransientModel):
     _description = "Create Revenue Recognition Journal"
     _check_company_auto = True
 
-    state = fields.Selection([("draft", "Options"), ("done", "Result")], default="draft", required=True)
+    state = fields.Selection(
+        [("draft", "Options"), ("done", "Result")], default="draft", required=True
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
@@ -52,7 +54,9 @@ class RevenueRecognitionWizard(models.TransientModel):
         "distribution and currency.",
     )
     post_entries = fields.Boolean(
-        string="Post Entries", default=True, help="Untick to review the entries in draft first."
+        string="Post Entries",
+        default=True,
+        help="Untick to review the entries in draft first.",
     )
     partner_ids = fields.Many2many("res.partner", string="Customers")
     order_ids = fields.Many2many("sale.order", string="Sale Orders", check_company=True)
@@ -60,10 +64,13 @@ class RevenueRecognitionWizard(models.TransientModel):
         "account.move",
         string="Invoices",
         check_company=True,
-        domain="[('move_type', 'in', ('out_invoice', 'out_refund')), ('state', '=', 'posted')]",
+        domain="[('move_type', 'in', ('out_invoice', 'out_refund')), "
+        "('state', '=', 'posted')]",
     )
     product_ids = fields.Many2many("product.product", string="Products")
-    schedule_ids = fields.Many2many("revenue.schedule", string="Revenue Schedules", check_company=True)
+    schedule_ids = fields.Many2many(
+        "revenue.schedule", string="Revenue Schedules", check_company=True
+    )
     due_count = fields.Integer(string="Lines to Recognise", compute="_compute_due")
     due_amount = fields.Monetary(string="Amount to Recognise", compute="_compute_due")
     held_count = fields.Integer(string="Lines on Hold", compute="_compute_due")
@@ -78,7 +85,9 @@ class RevenueRecognitionWizard(models.TransientModel):
         string="Entries",
         readonly=True,
     )
-    result_move_count = fields.Integer(string="Entries Created", compute="_compute_result_move_count")
+    result_move_count = fields.Integer(
+        string="Entries Created", compute="_compute_result_move_count"
+    )
     result_held_count = fields.Integer(string="Lines Skipped (on Hold)", readonly=True)
     result_locked_count = fields.Integer(
         string="Lines Skipped (Another Run)",
@@ -144,10 +153,17 @@ class RevenueRecognitionWizard(models.TransientModel):
         """Create (and post) the entries, then show the result step."""
         self.ensure_one()
         if self.state != "draft":
-            raise UserError(self.env._("This run is done already. Open Create journal again for a new run."))
+            raise UserError(
+                self.env._(
+                    "This run is done already. Open Create journal again for a new run."
+                )
+            )
         if self.posting_date_mode == "selected_date" and not self.posting_date:
             raise UserError(
-                self.env._("Set the accounting date of the entries, or post them on each line's recognition date.")
+                self.env._(
+                    "Set the accounting date of the entries, or post them on each "
+                    "line's recognition date."
+                )
             )
         result = (
             self.env["revenue.recognition.line"]
@@ -209,7 +225,9 @@ class RevenueRecognitionWizard(models.TransientModel):
     def action_open_entries(self):
         """The entries this run created."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_journal_line")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_journal_line"
+        )
         action.update(
             {
                 "domain": [("id", "in", self.result_move_ids.ids)],
@@ -218,5 +236,11 @@ class RevenueRecognitionWizard(models.TransientModel):
             }
         )
         if len(self.result_move_ids) == 1:
-            action.update({"views": [(False, "form")], "view_mode": "form", "res_id": self.result_move_ids.id})
+            action.update(
+                {
+                    "views": [(False, "form")],
+                    "view_mode": "form",
+                    "res_id": self.result_move_ids.id,
+                }
+            )
         return action
