@@ -16,7 +16,6 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     revenue_recognition_entry = fields.Boolean(
-        string="Revenue Recognition Entry",
         copy=False,
         readonly=True,
         help="Created by Create journal or the automatic recognition.",

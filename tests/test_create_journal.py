@@ -442,7 +442,7 @@ class TestCreateJournal(RevenueTestCommon):
 
         def failing_chunk(records, plans, journal, post, result):
             if plans[0].date == date(2025, 12, 1):
-                raise UserError("December is closed for review")
+                raise UserError(records.env._("December is closed for review"))
             return recognise_chunk(records, plans, journal, post, result)
 
         with (

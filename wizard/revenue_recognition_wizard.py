@@ -54,7 +54,6 @@ class RevenueRecognitionWizard(models.TransientModel):
         "distribution and currency.",
     )
     post_entries = fields.Boolean(
-        string="Post Entries",
         default=True,
         help="Untick to review the entries in draft first.",
     )
