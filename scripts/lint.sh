@@ -41,7 +41,7 @@ run() {
 
 addons_dir="$(dirname "$(rr_addons_path_link)")"
 run "ruff check" "$bin/ruff" check --no-fix .
-run "ruff format --check" "$bin/ruff" format --check --diff .
+run "ruff format --check" "$bin/ruff" format --check .
 # pylint-odoo takes the add-on by its module name: run it from .local/addons
 run "pylint-odoo (mandatory)" \
     bash -c 'cd "$1" && "$2" --rcfile="$3" "$4"' _ \
