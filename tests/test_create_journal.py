@@ -391,6 +391,11 @@ class TestCreateJournal(RevenueTestCommon):
             wizard.result_move_ids.revenue_recognised_line_ids.move_id, invoice
         )
         self.assertEqual(set(other.revenue_line_ids.mapped("state")), {"pending"})
+        contact = self.env["res.partner"].create(
+            {"name": "Accounts payable", "parent_id": self.partner_a.id}
+        )
+        wizard = self._wizard(default_partner_ids=contact.ids).save()
+        self.assertEqual(wizard.due_count, 2)
         wizard = self._wizard(default_invoice_ids=other.ids).save()
         wizard.action_create_journal()
         self.assertEqual(wizard.result_line_count, 2)

@@ -137,8 +137,11 @@ class RevenueRecognitionWizard(models.TransientModel):
         """Filters of the wizard, as a domain on revenue.recognition.line."""
         self.ensure_one()
         domain = [("company_id", "=", self.company_id.id)]
+        if self.partner_ids:
+            # Schedule lines carry the invoice's commercial partner.
+            partners = self.partner_ids.commercial_partner_id
+            domain.append(("partner_id", "in", partners.ids))
         for field_name, line_field in (
-            ("partner_ids", "partner_id"),
             ("order_ids", "order_id"),
             ("invoice_ids", "move_id"),
             ("product_ids", "product_id"),
