@@ -24,6 +24,11 @@
         "views/menus.xml",
     ],
     "demo": ["demo/revenue_recognition_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "revenue_recognition/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

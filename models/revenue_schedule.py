@@ -251,9 +251,9 @@ class RevenueSchedule(models.Model):
         )
         note = Markup("")
         if result.extra_line:
-            note = Markup('<div class="alert alert-info mb-2">%s</div>') % (
-                self._preview_extra_line_sentence(result)
-            )
+            note = Markup(
+                '<div class="alert alert-info mb-2 o_revenue_preview_note">%s</div>'
+            ) % (self._preview_extra_line_sentence(result))
         header = Markup(
             "<thead><tr><th>#</th><th>%s</th><th>%s</th><th "
             "class='text-end'>%s</th></tr></thead>"

@@ -79,6 +79,7 @@ else
     rr_say "=== Odoo tests ($TEST_TAGS) ==="
     odoo_ok=1
     rr_ensure_pg || odoo_ok=0
+    rr_pip_ensure "$ODOO_PYTHON" "$RR_ROOT/requirements-odoo-test.txt" "websocket"
     db="${TEST_DB:-rr_test_$$}"
     # one log per database, so that parallel runs in one checkout don't mix;
     # .local/logs/odoo-test.log points to the latest

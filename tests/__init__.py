@@ -2,3 +2,4 @@ from . import test_schedule_flow
 from . import test_create_journal
 from . import test_holds
 from . import test_recognition_concurrency
+from . import test_ui_tour
