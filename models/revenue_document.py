@@ -22,6 +22,13 @@ class RevenueDocumentMixin(models.AbstractModel):
         string="Revenue to Recognise",
     )
 
+    revenue_pending_count = fields.Integer(
+        compute="_compute_revenue_totals", string="Pending Revenue Lines"
+    )
+    revenue_held_count = fields.Integer(
+        compute="_compute_revenue_totals", string="Held Revenue Lines"
+    )
+
     def _revenue_line_field(self):
         """Name of the revenue.recognition.line field pointing to this document."""
         raise NotImplementedError
@@ -34,21 +41,24 @@ class RevenueDocumentMixin(models.AbstractModel):
         field_name = self._revenue_line_field()
         groups = self.env["revenue.recognition.line"]._read_group(
             [(field_name, "in", self.ids), ("state", "!=", "cancelled")],
-            [field_name, "state"],
+            [field_name, "state", "on_hold"],
             ["amount:sum", "__count"],
         )
+        empty = {"count": 0, "posted": 0.0, "open": 0.0, "pending": 0, "held": 0}
         totals = {}
-        for document, state, amount, count in groups:
-            entry = totals.setdefault(
-                document.id, {"count": 0, "posted": 0.0, "open": 0.0}
-            )
+        for document, state, on_hold, amount, count in groups:
+            entry = totals.setdefault(document.id, dict(empty))
             entry["count"] += count
             entry["posted" if state == "posted" else "open"] += amount
+            if state == "pending":
+                entry["held" if on_hold else "pending"] += count
         for document in self:
-            entry = totals.get(document.id, {"count": 0, "posted": 0.0, "open": 0.0})
+            entry = totals.get(document.id, empty)
             document.revenue_line_count = entry["count"]
             document.revenue_recognised_amount = entry["posted"]
             document.revenue_to_recognise_amount = entry["open"]
+            document.revenue_pending_count = entry["pending"]
+            document.revenue_held_count = entry["held"]
 
     def action_view_revenue_lines(self):
         """The revenue schedule of this document."""

@@ -356,28 +356,3 @@ class RevenueRecognitionLine(models.Model):
         if limit_reached and done and remaining:
             self.env.ref("revenue_recognition.ir_cron_revenue_recognition")._trigger()
         return done
-
-
-class RevenueDocumentMixin(models.AbstractModel):
-    """What is left to recognise on an order or an invoice (header buttons)."""
-
-    _inherit = "revenue.document.mixin"
-
-    revenue_pending_count = fields.Integer(
-        compute="_compute_revenue_pending_count", string="Pending Revenue Lines"
-    )
-    revenue_held_count = fields.Integer(
-        compute="_compute_revenue_pending_count", string="Held Revenue Lines"
-    )
-
-    def _compute_revenue_pending_count(self):
-        field_name = self._revenue_line_field()
-        groups = self.env["revenue.recognition.line"]._read_group(
-            [(field_name, "in", self.ids), ("state", "=", "pending")],
-            [field_name, "on_hold"],
-            ["__count"],
-        )
-        counts = {(document.id, on_hold): count for document, on_hold, count in groups}
-        for document in self:
-            document.revenue_pending_count = counts.get((document.id, False), 0)
-            document.revenue_held_count = counts.get((document.id, True), 0)

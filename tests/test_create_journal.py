@@ -34,7 +34,7 @@ class TestCreateJournal(RevenueTestCommon):
             revenue_schedule_id=cls.schedule_quarterly.id,
         )
         cls.analytic_plan = cls.env["account.analytic.plan"].create(
-            {"name": "Departments"}
+            {"name": "Revenue test plan"}
         )
         cls.analytic_sales = cls.env["account.analytic.account"].create(
             {"name": "Sales", "plan_id": cls.analytic_plan.id}
