@@ -75,6 +75,21 @@ class AccountMoveLine(models.Model):
                     )
                 )
 
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        if "move_reverse_cancel" not in self.env.context:
+            return vals_list
+        # A credit note mirrors the schedule it reverses: same term, same income
+        # account; what the invoice already recognised is caught up at the next run.
+        for line, vals in zip(self, vals_list, strict=True):
+            if line.revenue_schedule_id and line.revenue_income_account_id:
+                vals.update(
+                    revenue_start_date=line._revenue_start(),
+                    revenue_end_date=line.revenue_end_date,
+                    revenue_income_account_id=line.revenue_income_account_id.id,
+                )
+        return vals_list
+
     def _revenue_is_eligible(self):
         self.ensure_one()
         return self.display_type == "product" and self.move_id.move_type in (

@@ -535,3 +535,28 @@ class TestCreateJournal(RevenueTestCommon):
             (result_100["line_count"], len(result_100["move_ids"])), (100, 1)
         )
         self.assertEqual(set(lines_100.mapped("state")), {"posted"})
+
+    @freeze_time("2025-12-15")
+    def test_credit_note_mirrors_schedule_and_catches_up(self):
+        """A full credit note after one month: the month recognised is taken back."""
+        invoice = self._post_invoice([(self.product_service, 300.0, None)])
+        self.assertEqual(self._run("2025-12-15")["line_count"], 1)
+        refund = invoice._reverse_moves(cancel=True)
+        self.assertEqual(refund.state, "posted")
+        self.assertEqual(
+            self._schedule(refund.revenue_line_ids),
+            [("2025-12-01", -100.0), ("2026-01-01", -100.0), ("2026-02-01", -100.0)],
+        )
+        self.assertEqual(refund.revenue_line_ids.income_account_id, self.income_account)
+        caught_up = self._run("2025-12-15")
+        self.assertEqual(caught_up["line_count"], 1)
+        income = self.env["account.move.line"].search(
+            [
+                ("account_id", "=", self.income_account.id),
+                ("move_id.revenue_recognition_entry", "=", True),
+                ("company_id", "=", self.company.id),
+            ]
+        )
+        self.assertAlmostEqual(sum(income.mapped("balance")), 0.0)
+        self.assertDeferredInvariant()
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
