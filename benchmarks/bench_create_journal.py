@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     python3 benchmarks/bench_create_journal.py [--invoices 1000] [--peer-lines 2400]
-        [--keep-db] [--no-peer] [--profile DIR]
+        [--keep-db] [--no-peer] [--phases LIST] [--profile DIR]
         [--db-host HOST] [--db-port PORT] [--db-user USER] [--db-password PASSWORD]
 
 Creates a throwaway database (``rr_bench_<pid>_<time>``, dropped at the end
@@ -35,7 +35,9 @@ RSS, as a cron worker would run it):
 ``peer``        the peer's cron method ``account.spread.line._create_entries()``
                 (one posted entry per spread line, reconciled with the invoice)
 
-Every timed section ends with ``flush_all()`` and ``commit()``. It prints a
+Each phase first runs its operation untimed on a few invoices of its own
+(warm-up, so that the rates are steady-state rather than first-call caches);
+every timed section ends with ``flush_all()`` and ``commit()``. It prints a
 table, then one JSON line with ``schedule_lines``, ``summary_s``,
 ``detail_s``, ``floor_s``, ``peer_s``, ``detail_vs_floor`` (journal items per
 second of ``detail`` / of the floor), ``summary_vs_peer`` and
@@ -44,8 +46,10 @@ second of ``detail`` / of the floor), ``summary_vs_peer`` and
 and ``peak_rss_mb`` (the highest peak RSS of the ``summary`` and ``detail``
 processes; every phase's own peak is in ``phases``).
 
-``--profile DIR`` writes a cProfile of each timed section to
-``DIR/<phase>.prof``.
+``--phases`` measures only some phases (and seeds only what they need), e.g.
+``--invoices 10000 --phases summary``. ``--profile DIR`` writes a cProfile of
+each timed section to ``DIR/<phase>.prof`` (it slows the section down: the
+table of a profiled run is not a measurement).
 """
 
 import argparse
@@ -73,6 +77,9 @@ AS_OF = "2025-12-31"
 PERIODS = 12
 SEED_BATCH = 250
 PARTNERS = 100
+# Each timed section first runs the same operation untimed on a few invoices
+# of its own (tag + "w"): rates are steady-state, not the first call's caches.
+WARMUP = 5
 PHASES = ("post_plain", "post_sched", "floor", "detail", "summary", "peer")
 
 
@@ -170,6 +177,8 @@ def _run_child(args, addons_dir, phase, extra=()):
         str(args.peer_lines),
         *(["--no-peer"] if args.no_peer else []),
         *(["--profile", args.profile] if args.profile else []),
+        "--phases",
+        ",".join(args.phases),
         *[
             f"--{option.replace('_', '-')}={getattr(args, option)}"
             for option in ("db_host", "db_port", "db_user", "db_password")
@@ -236,6 +245,8 @@ def orchestrate(args):
     peer_note = None
     if args.no_peer:
         peer_note = "peer skipped (--no-peer)"
+    elif "peer" not in args.phases:
+        args.no_peer = True
     else:
         ok, error = ensure_peer()
         if not ok:
@@ -243,6 +254,8 @@ def orchestrate(args):
             args.no_peer = True
     if peer_note:
         _log(peer_note)
+        if "peer" in args.phases:
+            args.phases.remove("peer")
 
     args.db = f"rr_bench_{os.getpid()}_{int(time.time())}"
     addons_dir = tempfile.mkdtemp(prefix="rr_bench_addons_")
@@ -255,12 +268,10 @@ def orchestrate(args):
         started = time.perf_counter()
         _install(args, addons_path, modules)
         _log(f"  install: {time.perf_counter() - started:.1f}s")
-        _log(f"seeding {args.invoices} x 3 invoices + peer")
+        _log(f"seeding for {', '.join(args.phases)}")
         seed = _run_child(args, addons_dir, "seed")
         _log("measuring")
-        for phase in PHASES:
-            if phase == "peer" and args.no_peer:
-                continue
+        for phase in args.phases:
             results[phase] = _run_child(args, addons_dir, phase)
     finally:
         shutil.rmtree(addons_dir, ignore_errors=True)
@@ -333,8 +344,9 @@ def report(args, seed, results, peer_note):
     detail_vs_floor = _ratio(
         per_s(detail, "journal_items"), per_s(floor, "journal_items")
     )
+    post_sched, post_plain = results.get("post_sched"), results.get("post_plain")
     overhead = _ratio(
-        results["post_sched"]["seconds"], results["post_plain"]["seconds"]
+        post_sched and post_sched["seconds"], post_plain and post_plain["seconds"]
     )
     print("-" * len(header))
     print(f"detail journal items/s vs ORM floor:   {detail_vs_floor}x")
@@ -363,7 +375,8 @@ def report(args, seed, results, peer_note):
                 "detail_vs_peer": detail_vs_peer,
                 "invoice_post_overhead": overhead,
                 "peak_rss_mb": max(
-                    result["peak_rss_mb"] for result in (detail, summary) if result
+                    (result["peak_rss_mb"] for result in (detail, summary) if result),
+                    default=None,
                 ),
                 "phases": phases,
                 "python": platform.python_version(),
@@ -487,20 +500,32 @@ def phase_seed(args, env):
             env.cr.commit()
             env.invalidate_all()
 
-    for tag, product in (("A", scheduled), ("B", scheduled), ("P", plain)):
-        create_invoices(tag, product, args.invoices)
-    for start in range(0, args.invoices, 1000):
-        _invoices(env, "B")[start : start + 1000]._post(soft=False)
-        env.flush_all()
-        env.cr.commit()
-        env.invalidate_all()
+    phases = set(args.phases)
+    sets = {
+        "A": (scheduled, phases & {"post_sched", "floor", "detail"}),
+        "B": (scheduled, phases & {"summary"}),
+        "P": (plain, phases & {"post_plain"}),
+    }
+    for tag, (product, needed_by) in sets.items():
+        if needed_by:
+            create_invoices(tag, product, args.invoices)
+            create_invoices(f"{tag}w", product, WARMUP)
+    # Sets whose posting is not measured are posted here.
+    to_post = ["B", "Bw"]
+    if sets["A"][1] and "post_sched" not in phases:
+        to_post += ["A", "Aw"]
+    for tag in to_post:
+        invoices = _invoices(env, tag)
+        for start in range(0, len(invoices), 1000):
+            invoices[start : start + 1000]._post(soft=False)
+            env.flush_all()
+            env.cr.commit()
+            env.invalidate_all()
 
     peer_lines = 0
-    if not args.no_peer:
+    if "peer" in phases:
         peer_lines = _seed_peer(args, env, company, plain, create_invoices)
-    lines_a = env["revenue.recognition.line"].search_count(
-        [("move_id.ref", "=like", "bench-B-%")]
-    )
+    lines_a = PERIODS * args.invoices
     return {
         "schedule_lines_per_set": lines_a,
         "peer_lines": peer_lines,
@@ -534,7 +559,8 @@ def _seed_peer(args, env, company, product, create_invoices):
     )
     count = math.ceil(args.peer_lines / PERIODS)
     create_invoices("peer", product, count)
-    invoices = _invoices(env, "peer")
+    create_invoices("peerw", product, 1)
+    invoices = _invoices(env, "peer") | _invoices(env, "peerw")
     lines = invoices.invoice_line_ids
     env["account.spread"].create(
         [
@@ -571,6 +597,8 @@ def _finish(env):
 
 
 def phase_post(args, env, tag, result):
+    _invoices(env, f"{tag}w")._post(soft=False)
+    _finish(env)
     invoices = _invoices(env, tag)
     invoices.mapped("line_ids")  # read before timing: posting is what is measured
     with timed(args, result["phase"], result):
@@ -579,13 +607,13 @@ def phase_post(args, env, tag, result):
     result["count"] = len(invoices)
 
 
-def _floor_vals(env):
-    """The entries ``detail`` would write for set A, as plain create() values."""
+def _floor_vals(env, tag):
+    """The entries ``detail`` would write for a set, as plain create() values."""
     from odoo import Command
 
     rec_model = env["revenue.recognition.line"]
     lines = rec_model.search(
-        [*rec_model._get_due_domain(AS_OF), ("move_id.ref", "=like", "bench-A-%")],
+        [*rec_model._get_due_domain(AS_OF), ("move_id.ref", "=like", f"bench-{tag}-%")],
         order="company_id, recognition_date, id",
     )
     company = env.company
@@ -612,6 +640,8 @@ def _floor_vals(env):
                             "currency_id": line.currency_id.id,
                             "amount_currency": -line.amount_currency,
                             "balance": -line.amount,
+                            "analytic_distribution": line.analytic_distribution
+                            or False,
                             "tax_ids": [Command.clear()],
                         }
                     )
@@ -624,6 +654,7 @@ def _floor_vals(env):
                         "currency_id": chunk[0].currency_id.id,
                         "amount_currency": round(total, 2),
                         "balance": round(total, 2),
+                        "analytic_distribution": False,
                         "tax_ids": [Command.clear()],
                     }
                 )
@@ -642,7 +673,10 @@ def _floor_vals(env):
 
 
 def phase_floor(args, env, result):
-    vals_list, line_count = _floor_vals(env)
+    warmup_vals, _count = _floor_vals(env, "Aw")
+    env["account.move"].create(warmup_vals)._post(soft=False)
+    _finish(env)
+    vals_list, line_count = _floor_vals(env, "A")
     env.invalidate_all()
     with timed(args, "floor", result):
         moves = env["account.move"].create(vals_list)
@@ -655,6 +689,12 @@ def phase_floor(args, env, result):
 
 
 def phase_recognise(args, env, tag, grouping, result):
+    env["revenue.recognition.line"]._recognise(
+        AS_OF,
+        grouping=grouping,
+        domain=[("move_id", "in", _invoices(env, f"{tag}w").ids)],
+    )
+    _finish(env)
     invoice_ids = _invoices(env, tag).ids
     env.invalidate_all()
     with timed(args, grouping, result):
@@ -674,12 +714,18 @@ def phase_recognise(args, env, tag, grouping, result):
 
 def phase_peer(args, env, result):
     spread_lines = env["account.spread.line"]
+    spread_lines.search(
+        [("spread_id.invoice_id.ref", "=like", "bench-peerw-%")]
+    ).create_and_reconcile_moves()
+    _finish(env)
     due = spread_lines.search_count([("move_id", "=", False)])
+    first_move_id = max(spread_lines.search([("move_id", "!=", False)]).move_id.ids)
     env.invalidate_all()
     with timed(args, "peer", result):
         spread_lines._create_entries()
         _finish(env)
     done = spread_lines.search([("move_id", "!=", False)])
+    done = done.filtered(lambda line: line.move_id.id > first_move_id)
     if spread_lines.search_count([("move_id", "=", False)]) or len(done) != due:
         raise RuntimeError("peer: not every spread line got an entry")
     if set(done.move_id.mapped("state")) != {"posted"}:
@@ -724,6 +770,11 @@ def main():
     )
     parser.add_argument("--no-peer", action="store_true", help="skip the peer")
     parser.add_argument("--profile", metavar="DIR", help="cProfile each timed section")
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"comma-separated subset of {','.join(PHASES)} (default: all)",
+    )
     parser.add_argument("--db-host")
     parser.add_argument("--db-port")
     parser.add_argument("--db-user")
@@ -732,6 +783,9 @@ def main():
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--addons-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.phases = [phase for phase in PHASES if phase in args.phases.split(",")]
+    if args.no_peer and "peer" in args.phases:
+        args.phases.remove("peer")
     if args.phase:
         run_phase(args)
     else:
