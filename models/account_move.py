@@ -16,11 +16,14 @@ class AccountMove(models.Model):
         return "move_id"
 
     def _post(self, soft=True):
-        deferred = self.filtered(
+        lines = self.filtered(
             lambda move: move.move_type in ("out_invoice", "out_refund")
-        ).invoice_line_ids._revenue_deferred_lines()
-        if not deferred:
-            return super()._post(soft=soft)
+        ).invoice_line_ids
+        deferred = lines._revenue_deferred_lines()
+        # A line whose schedule was removed after a deferral credits income again.
+        (
+            lines.filtered("revenue_income_account_id") - deferred
+        )._revenue_undo_deferral()
         deferred._revenue_prepare_deferral()
         posted = super()._post(soft=soft)
         to_schedule = deferred.filtered(
@@ -31,23 +34,41 @@ class AccountMove(models.Model):
                 )
             )
         )
-        vals_list = build_line_vals(self.env, to_schedule._revenue_sources())
-        self.env["revenue.recognition.line"].sudo().create(vals_list)
-        to_schedule.sale_line_ids._revenue_sync_expected()
+        if to_schedule:
+            vals_list = build_line_vals(self.env, to_schedule._revenue_sources())
+            to_schedule._revenue_carry_holds(vals_list)
+            self.env["revenue.recognition.line"].sudo().create(vals_list)
+        posted.invoice_line_ids.sale_line_ids.filtered(
+            "revenue_schedule_id"
+        )._revenue_sync_expected()
         return posted
 
     def button_draft(self):
         lines = self.line_ids.revenue_line_ids
         recognised = lines.filtered(lambda line: line.state == "posted")
+        drafts = recognised.recognition_move_id.filtered(
+            lambda move: move.state == "draft"
+        )
+        if drafts:
+            raise UserError(
+                self.env._(
+                    "Invoice %(move)s has revenue in draft recognition entries "
+                    "%(entries)s. Delete those draft entries first (their lines go "
+                    "back to pending), then reset the invoice to draft.",
+                    move=recognised[0].move_id.display_name,
+                    entries=", ".join(drafts.mapped("display_name")),
+                )
+            )
         if recognised:
             raise UserError(
                 self.env._(
-                    "Invoice %(move)s already has recognised revenue (entry "
-                    "%(entry)s). "
-                    "Reverse the recognition entries first, then reset the invoice "
-                    "to draft.",
+                    "Invoice %(move)s already has recognised revenue (entries "
+                    "%(entries)s). Reverse the recognition entries first, then "
+                    "reset the invoice to draft.",
                     move=recognised[0].move_id.display_name,
-                    entry=recognised[0].recognition_move_id.display_name,
+                    entries=", ".join(
+                        recognised.recognition_move_id.mapped("display_name")
+                    ),
                 )
             )
         res = super().button_draft()

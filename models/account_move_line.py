@@ -45,8 +45,10 @@ class AccountMoveLine(models.Model):
         for line in self:
             if not line._revenue_is_eligible():
                 line.revenue_schedule_id = False
-            elif line.product_id and not line.revenue_schedule_id:
-                line.revenue_schedule_id = line.product_id._get_revenue_schedule()
+            elif line.product_id:
+                line.revenue_schedule_id = line.product_id.with_company(
+                    line.company_id
+                )._get_revenue_schedule()
             else:
                 line.revenue_schedule_id = line.revenue_schedule_id
 
@@ -78,6 +80,10 @@ class AccountMoveLine(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         if "move_reverse_cancel" not in self.env.context:
+            # A duplicate is a new draft invoice: back to the income account.
+            for line, vals in zip(self, vals_list, strict=True):
+                if line.revenue_income_account_id:
+                    vals["account_id"] = line.revenue_income_account_id.id
             return vals_list
         # A credit note mirrors the schedule it reverses: same term, same income
         # account; what the invoice already recognised is caught up at the next run.
@@ -191,11 +197,35 @@ class AccountMoveLine(models.Model):
                         line=label,
                     )
                 )
-            swaps.setdefault((deferred, income), []).append(line.id)
-        for (deferred, income), line_ids in swaps.items():
-            self.browse(line_ids).write(
+            swaps.setdefault((deferred, income), []).append(line)
+        for (deferred, income), lines in swaps.items():
+            # The account change would let analytic distribution models replace
+            # what the user set on the line: keep it.
+            distributions = [line.analytic_distribution for line in lines]
+            self.browse([line.id for line in lines]).write(
                 {"account_id": deferred.id, "revenue_income_account_id": income.id}
             )
+            for line, distribution in zip(lines, distributions, strict=True):
+                if line.analytic_distribution != distribution:
+                    line.analytic_distribution = distribution
+
+    def _revenue_carry_holds(self, vals_list):
+        """A hold survives resetting and reposting the invoice."""
+        held = {}
+        for rev in self.revenue_line_ids:
+            if rev.state == "cancelled" and rev.on_hold:
+                held.setdefault(rev.move_line_id.id, rev)
+        if not held:
+            return
+        for vals in vals_list:
+            rev = held.get(vals["move_line_id"])
+            if rev:
+                vals.update(
+                    on_hold=True,
+                    hold_reason=rev.hold_reason,
+                    hold_user_id=rev.hold_user_id.id,
+                    hold_date=rev.hold_date,
+                )
 
     def _revenue_product_income(self):
         self.ensure_one()

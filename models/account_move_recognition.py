@@ -58,6 +58,21 @@ class AccountMove(models.Model):
                     entry=orphans[0].display_name,
                 )
             )
+        twice = self.filtered(
+            lambda move: (
+                move.reversed_entry_id.reversed_entry_id.revenue_recognition_entry
+            )
+        )
+        if twice:
+            raise UserError(
+                self.env._(
+                    "Entry %(entry)s would reverse the reversal of revenue recognition "
+                    "entry %(original)s and recognise its revenue a second time. "
+                    "Delete this entry and run Create journal instead.",
+                    entry=twice[0].display_name,
+                    original=twice[0].reversed_entry_id.reversed_entry_id.display_name,
+                )
+            )
         posted = super()._post(soft=soft)
         # A posted reversal takes the revenue back: its lines are pending again.
         posted.reversed_entry_id.filtered(

@@ -6,6 +6,7 @@ class ProductCategory(models.Model):
 
     revenue_schedule_id = fields.Many2one(
         "revenue.schedule",
+        company_dependent=True,
         help="Default revenue schedule of this category's products.",
     )
 
@@ -15,6 +16,7 @@ class ProductTemplate(models.Model):
 
     revenue_schedule_id = fields.Many2one(
         "revenue.schedule",
+        company_dependent=True,
         help="Sales of this product are deferred and recognised with this "
         "schedule. Empty: the category's schedule.",
     )

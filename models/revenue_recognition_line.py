@@ -81,11 +81,13 @@ class RevenueRecognitionLine(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_posted(self):
-        if any(line.state == "posted" for line in self):
+        posted = self.filtered(lambda line: line.state == "posted")
+        if posted:
             raise UserError(
                 self.env._(
-                    "Recognised revenue lines cannot be deleted. Reverse their "
-                    "recognition entry instead."
+                    "Recognised revenue lines cannot be deleted (%(lines)s). Reverse "
+                    "their recognition entry instead.",
+                    lines=", ".join(posted[:5].mapped("display_name")),
                 )
             )
 
@@ -94,8 +96,8 @@ class RevenueRecognitionLine(models.Model):
         if not_pending:
             raise UserError(
                 self.env._(
-                    "Only pending revenue lines can be held or released; %(lines)s "
-                    "is/are not pending. Remove them from the selection.",
+                    "Only pending revenue lines can be held or released; these are "
+                    "not pending: %(lines)s. Remove them from the selection.",
                     lines=", ".join(not_pending[:5].mapped("display_name")),
                 )
             )
@@ -136,24 +138,37 @@ class RevenueRecognitionLine(models.Model):
             for record, lines in self.grouped(field).items():
                 if not record:
                     continue
-                names = ", ".join(lines.mapped("display_name"))
-                if hold:
-                    body = self.env._(
-                        "Revenue recognition put on hold for %(count)s line(s): "
-                        "%(lines)s.",
-                        count=len(lines),
-                        lines=names,
-                    )
-                else:
-                    body = self.env._(
-                        "Revenue recognition released for %(count)s line(s): "
-                        "%(lines)s.",
-                        count=len(lines),
-                        lines=names,
-                    )
-                if reason:
-                    body += " " + self.env._("Reason: %(reason)s", reason=reason)
+                body = self._hold_message(hold, reason, lines)
                 record.sudo().message_post(body=body)
+
+    def _hold_message(self, hold, reason, lines):
+        values = {
+            "count": len(lines),
+            "lines": ", ".join(lines.mapped("display_name")),
+            "reason": reason,
+        }
+        _ = self.env._
+        if hold and reason:
+            return _(
+                "Revenue recognition put on hold for %(count)s line(s): %(lines)s. "
+                "Reason: %(reason)s",
+                **values,
+            )
+        if hold:
+            return _(
+                "Revenue recognition put on hold for %(count)s line(s): %(lines)s.",
+                **values,
+            )
+        if reason:
+            return _(
+                "Revenue recognition released for %(count)s line(s): %(lines)s. "
+                "Reason: %(reason)s",
+                **values,
+            )
+        return _(
+            "Revenue recognition released for %(count)s line(s): %(lines)s.",
+            **values,
+        )
 
     def action_open_document(self):
         self.ensure_one()

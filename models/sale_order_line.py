@@ -47,7 +47,9 @@ class SaleOrderLine(models.Model):
             if line.display_type or not line.product_id:
                 line.revenue_schedule_id = False
             else:
-                line.revenue_schedule_id = line.product_id._get_revenue_schedule()
+                line.revenue_schedule_id = line.product_id.with_company(
+                    line.company_id
+                )._get_revenue_schedule()
 
     @api.depends(
         "revenue_schedule_id",
@@ -139,8 +141,11 @@ class SaleOrderLine(models.Model):
 
     def _prepare_invoice_line(self, **optional_values):
         res = super()._prepare_invoice_line(**optional_values)
-        if self.revenue_schedule_id and not self.display_type:
-            res.setdefault("revenue_schedule_id", self.revenue_schedule_id.id)
+        if self.display_type:
+            return res
+        # Also when empty: a schedule removed on the order stays removed.
+        res.setdefault("revenue_schedule_id", self.revenue_schedule_id.id)
+        if self.revenue_schedule_id:
             res.setdefault("revenue_start_date", self.revenue_start_date)
             # An end derived from the order date must be derived again from the
             # invoice date on the invoice line.

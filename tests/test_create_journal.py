@@ -560,3 +560,12 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertAlmostEqual(sum(income.mapped("balance")), 0.0)
         self.assertDeferredInvariant()
         self.assertAlmostEqual(self._deferred_balance(), 0.0)
+
+    @freeze_time("2025-12-15")
+    def test_reversing_a_reversal_is_refused(self):
+        self._post_invoice([(self.product_service, 300.0, None)])
+        entry = self.env["account.move"].browse(self._run("2025-12-15")["move_ids"])
+        reversal = entry._reverse_moves(cancel=True)
+        with self.assertRaisesRegex(UserError, "a second time"):
+            reversal._reverse_moves(cancel=True)
+        self.assertDeferredInvariant()

@@ -389,3 +389,91 @@ class TestScheduleFlow(RevenueTestCommon):
         self.assertTrue(
             self.env["revenue.recognition.line"].search([("move_id", "=", invoice.id)])
         )
+
+    @freeze_time("2025-11-18")
+    def test_schedule_removed_on_order_line_stays_removed(self):
+        order = self._create_order([(self.product_service, 1, 300.0, None)])
+        order.order_line.revenue_schedule_id = False
+        order.action_confirm()
+        self.assertFalse(order.revenue_line_ids)
+        invoice = self._invoice_order(order)
+        self.assertFalse(invoice.invoice_line_ids.revenue_schedule_id)
+        self.assertEqual(invoice.invoice_line_ids.account_id, self.income_account)
+        self.assertFalse(invoice.revenue_line_ids)
+
+    @freeze_time("2025-11-18")
+    def test_expected_lines_follow_an_invoice_without_schedule(self):
+        order = self._create_order([(self.product_service, 2, 300.0, None)])
+        order.action_confirm()
+        invoice = order._create_invoices()
+        invoice.invoice_line_ids.revenue_schedule_id = False
+        invoice.action_post()
+        self.assertFalse(
+            order.revenue_line_ids.filtered(lambda r: r.state == "expected")
+        )
+
+    def test_hold_survives_reset_and_repost(self):
+        invoice = self._create_invoice([(self.product_service, 300.0, None)])
+        invoice.action_post()
+        invoice.revenue_line_ids.action_hold("customer dispute")
+        invoice.button_draft()
+        invoice.action_post()
+        pending = invoice.revenue_line_ids.filtered(lambda r: r.state == "pending")
+        self.assertEqual(len(pending), 3)
+        self.assertEqual(set(pending.mapped("on_hold")), {True})
+        self.assertEqual(set(pending.mapped("hold_reason")), {"customer dispute"})
+
+    def test_duplicate_invoice_credits_income_again(self):
+        invoice = self._create_invoice([(self.product_service, 300.0, None)])
+        invoice.action_post()
+        duplicate = invoice.copy()
+        line = duplicate.invoice_line_ids
+        self.assertEqual(line.account_id, self.income_account)
+        line.revenue_schedule_id = False
+        duplicate.invoice_date = "2025-11-18"
+        duplicate.action_post()
+        self.assertEqual(line.account_id, self.income_account)
+        self.assertDeferredInvariant()
+
+    def test_changing_product_changes_schedule(self):
+        plain = self._create_product(name="Plain")
+        with Form(
+            self.env["account.move"].with_context(default_move_type="out_invoice")
+        ) as form:
+            form.partner_id = self.partner_a
+            form.invoice_date = "2025-11-18"
+            with form.invoice_line_ids.new() as line_form:
+                line_form.product_id = self.product_service
+                self.assertEqual(line_form.revenue_schedule_id, self.schedule_quarterly)
+                line_form.product_id = plain
+                self.assertFalse(line_form.revenue_schedule_id)
+        invoice = form.record
+        invoice.action_post()
+        self.assertFalse(invoice.revenue_line_ids)
+
+    def test_product_schedule_is_per_company(self):
+        other = self.setup_other_company(name="Other Co")["company"]
+        other_schedule = self.env["revenue.schedule"].create(
+            {"name": "Other quarterly", "company_id": other.id, "occurrences": 3}
+        )
+        self.product_service.with_company(other).revenue_schedule_id = other_schedule
+        self.assertEqual(
+            self.product_service.revenue_schedule_id, self.schedule_quarterly
+        )
+        self.assertEqual(
+            self.product_service.with_company(other).revenue_schedule_id, other_schedule
+        )
+        order = (
+            self.env["sale.order"]
+            .with_company(other)
+            .create(
+                {
+                    "partner_id": self.partner_a.id,
+                    "company_id": other.id,
+                    "order_line": [
+                        Command.create({"product_id": self.product_service.id})
+                    ],
+                }
+            )
+        )
+        self.assertEqual(order.order_line.revenue_schedule_id, other_schedule)
