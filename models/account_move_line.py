@@ -198,16 +198,43 @@ class AccountMoveLine(models.Model):
                     )
                 )
             swaps.setdefault((deferred, income), []).append(line)
+        # Re-synchronising the invoices after the account change is most of its
+        # cost; it only matters when other lines derive from the account.
+        sync = self._revenue_account_drives_dynamic_lines()
         for (deferred, income), lines in swaps.items():
             # The account change would let analytic distribution models replace
             # what the user set on the line: keep it.
             distributions = [line.analytic_distribution for line in lines]
-            self.browse([line.id for line in lines]).write(
-                {"account_id": deferred.id, "revenue_income_account_id": income.id}
-            )
+            self.browse([line.id for line in lines]).with_context(
+                skip_invoice_sync=not sync
+            ).write({"account_id": deferred.id, "revenue_income_account_id": income.id})
             for line, distribution in zip(lines, distributions, strict=True):
                 if line.analytic_distribution != distribution:
                     line.analytic_distribution = distribution
+
+    def _revenue_account_drives_dynamic_lines(self):
+        """Whether other lines of the invoices depend on these lines' account.
+
+        Odoo keys tax lines by the base line's account when their repartition
+        line has no account, and discount allocation and (mixed) early payment
+        discount lines always; then the invoices must be re-synchronised when
+        the account changes.
+        """
+        taxes = self.tax_ids.flatten_taxes_hierarchy()
+        repartitions = (
+            taxes.invoice_repartition_line_ids | taxes.refund_repartition_line_ids
+        ).filtered(lambda rep: rep.repartition_type == "tax")
+        if any(not rep._get_aml_target_tax_account() for rep in repartitions):
+            return True
+        if any(
+            term.early_discount and term.early_pay_discount_computation == "mixed"
+            for term in self.move_id.invoice_payment_term_id
+        ):
+            return True
+        return any(
+            line.discount and line.move_id._get_discount_allocation_account()
+            for line in self
+        )
 
     def _revenue_carry_holds(self, vals_list):
         """A hold survives resetting and reposting the invoice."""
