@@ -1,6 +1,7 @@
 from . import revenue_schedule
 from . import revenue_recognition_line
 from . import revenue_document
+from . import revenue_scheduled_line
 from . import product
 from . import res_company
 from . import res_config_settings

@@ -1,11 +1,12 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
 from .revenue_source import RevenueSource
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _name = "account.move.line"
+    _inherit = ["account.move.line", "revenue.scheduled.line.mixin"]
 
     revenue_schedule_id = fields.Many2one(
         "revenue.schedule",
@@ -18,16 +19,7 @@ class AccountMoveLine(models.Model):
         help="Defer this line's revenue and recognise it with this schedule.",
     )
     revenue_start_date = fields.Date(
-        string="Revenue Start",
-        copy=True,
         help="Empty: the order line's start date, else the invoice date.",
-    )
-    revenue_end_date = fields.Date(
-        string="Revenue End",
-        compute="_compute_revenue_end_date",
-        store=True,
-        readonly=False,
-        precompute=True,
     )
     revenue_income_account_id = fields.Many2one(
         "account.account",
@@ -51,31 +43,6 @@ class AccountMoveLine(models.Model):
                 )._get_revenue_schedule()
             else:
                 line.revenue_schedule_id = line.revenue_schedule_id
-
-    @api.depends("revenue_schedule_id", "revenue_start_date", "move_id.invoice_date")
-    def _compute_revenue_end_date(self):
-        for line in self:
-            schedule = line.revenue_schedule_id
-            if schedule.automatic_contract_terms:
-                line.revenue_end_date = schedule._contract_end(line._revenue_start())
-            else:
-                line.revenue_end_date = schedule and line.revenue_end_date
-
-    @api.constrains("revenue_start_date", "revenue_end_date")
-    def _check_revenue_dates(self):
-        for line in self:
-            start = line._revenue_start()
-            if line.revenue_end_date and start and line.revenue_end_date < start:
-                raise ValidationError(
-                    self.env._(
-                        "Invoice line '%(line)s': the revenue end date %(end)s is "
-                        "before "
-                        "the start date %(start)s. Correct the end date on the line.",
-                        line=line.name or line.product_id.display_name,
-                        end=line.revenue_end_date,
-                        start=start,
-                    )
-                )
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
@@ -101,6 +68,21 @@ class AccountMoveLine(models.Model):
         return self.display_type == "product" and self.move_id.move_type in (
             "out_invoice",
             "out_refund",
+        )
+
+    def _revenue_start_depends(self):
+        return [
+            "move_id.invoice_date",
+            "move_id.date",
+            "sale_line_ids.revenue_start_date",
+        ]
+
+    def _revenue_label(self):
+        self.ensure_one()
+        return self.env._(
+            "Invoice %(move)s, line '%(line)s'",
+            move=self.move_id.display_name,
+            line=self.name or self.product_id.display_name,
         )
 
     def _revenue_start(self):

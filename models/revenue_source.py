@@ -89,20 +89,5 @@ def _raise_first_error(env, sources, inputs):
             compute_schedules([schedule_input])
         except ScheduleError as error:
             raise UserError(
-                schedule_error_message(env, error, _source_label(env, source))
+                schedule_error_message(env, error, source.record._revenue_label())
             ) from error
-
-
-def _source_label(env, source):
-    record = source.record
-    if record._name == "account.move.line":
-        return env._(
-            "Invoice %(move)s, line '%(line)s'",
-            move=record.move_id.display_name,
-            line=record.name or record.product_id.display_name,
-        )
-    return env._(
-        "Order %(order)s, line '%(line)s'",
-        order=record.order_id.display_name,
-        line=record.name or record.product_id.display_name,
-    )

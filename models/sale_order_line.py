@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 from .revenue_source import RevenueSource, build_line_vals
 
@@ -15,7 +14,8 @@ EXPECTED_TRIGGERS = {
 
 
 class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+    _name = "sale.order.line"
+    _inherit = ["sale.order.line", "revenue.scheduled.line.mixin"]
 
     revenue_schedule_id = fields.Many2one(
         "revenue.schedule",
@@ -27,15 +27,7 @@ class SaleOrderLine(models.Model):
         check_company=True,
     )
     revenue_start_date = fields.Date(
-        string="Revenue Start",
         help="Empty: the order's delivery date, else the order date.",
-    )
-    revenue_end_date = fields.Date(
-        string="Revenue End",
-        compute="_compute_revenue_end_date",
-        store=True,
-        readonly=False,
-        precompute=True,
     )
     revenue_line_ids = fields.One2many(
         "revenue.recognition.line", "sale_line_id", string="Revenue Lines"
@@ -51,43 +43,22 @@ class SaleOrderLine(models.Model):
                     line.company_id
                 )._get_revenue_schedule()
 
-    @api.depends(
-        "revenue_schedule_id",
-        "revenue_start_date",
-        "order_id.commitment_date",
-        "order_id.date_order",
-    )
-    def _compute_revenue_end_date(self):
-        for line in self:
-            schedule = line.revenue_schedule_id
-            if schedule.automatic_contract_terms:
-                line.revenue_end_date = schedule._contract_end(line._revenue_start())
-            else:
-                line.revenue_end_date = schedule and line.revenue_end_date
-
-    @api.constrains("revenue_start_date", "revenue_end_date")
-    def _check_revenue_dates(self):
-        for line in self:
-            start = line._revenue_start()
-            if line.revenue_end_date and start and line.revenue_end_date < start:
-                raise ValidationError(
-                    self.env._(
-                        "Order %(order)s, line '%(line)s': the revenue end date "
-                        "%(end)s "
-                        "is before the start date %(start)s. Correct the end date on "
-                        "the order line.",
-                        order=line.order_id.display_name,
-                        line=line.name or line.product_id.display_name,
-                        end=line.revenue_end_date,
-                        start=start,
-                    )
-                )
-
     def write(self, vals):
         res = super().write(vals)
         if EXPECTED_TRIGGERS & vals.keys():
             self.filtered(lambda line: line.state == "sale")._revenue_sync_expected()
         return res
+
+    def _revenue_start_depends(self):
+        return ["order_id.commitment_date", "order_id.date_order"]
+
+    def _revenue_label(self):
+        self.ensure_one()
+        return self.env._(
+            "Order %(order)s, line '%(line)s'",
+            order=self.order_id.display_name,
+            line=self.name or self.product_id.display_name,
+        )
 
     def _revenue_start(self):
         self.ensure_one()
