@@ -349,10 +349,13 @@ def report(args, seed, results, peer_note):
         post_sched and post_sched["seconds"], post_plain and post_plain["seconds"]
     )
     print("-" * len(header))
-    print(f"detail journal items/s vs ORM floor:   {detail_vs_floor}x")
-    print(f"summary schedule lines/s vs peer:      {summary_vs_peer}x")
-    print(f"detail schedule lines/s vs peer:       {detail_vs_peer}x")
-    print(f"invoice posting, scheduled vs plain:   {overhead}x")
+    for label, value in (
+        ("detail journal items/s vs ORM floor", detail_vs_floor),
+        ("summary schedule lines/s vs peer", summary_vs_peer),
+        ("detail schedule lines/s vs peer", detail_vs_peer),
+        ("invoice posting time, scheduled vs plain", overhead),
+    ):
+        print(f"{label + ':':<44}{'n/a' if value is None else f'{value}x'}")
     if peer_note:
         print(peer_note)
     phases = {
@@ -364,7 +367,7 @@ def report(args, seed, results, peer_note):
             {
                 "benchmark": "create_journal",
                 "invoices": args.invoices,
-                "schedule_lines": detail and detail["count"],
+                "schedule_lines": (detail or summary or {}).get("count"),
                 "summary_s": summary and summary["seconds"],
                 "detail_s": detail and detail["seconds"],
                 "floor_s": floor and floor["seconds"],
