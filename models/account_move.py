@@ -37,7 +37,7 @@ class AccountMove(models.Model):
         if to_schedule:
             vals_list = build_line_vals(self.env, to_schedule._revenue_sources())
             to_schedule._revenue_carry_holds(vals_list)
-            self.env["revenue.recognition.line"].sudo().create(vals_list)
+            self.env["revenue.recognition.line"]._create_batch(vals_list)
         posted.invoice_line_ids.sale_line_ids.filtered(
             "revenue_schedule_id"
         )._revenue_sync_expected()

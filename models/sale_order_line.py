@@ -106,7 +106,7 @@ class SaleOrderLine(models.Model):
                 )
             )
         if sources:
-            self.env["revenue.recognition.line"].sudo().create(
+            self.env["revenue.recognition.line"]._create_batch(
                 build_line_vals(self.env, sources)
             )
 
