@@ -8,16 +8,6 @@ class AccountMoveLine(models.Model):
     _name = "account.move.line"
     _inherit = ["account.move.line", "revenue.scheduled.line.mixin"]
 
-    revenue_schedule_id = fields.Many2one(
-        "revenue.schedule",
-        compute="_compute_revenue_schedule_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index="btree_not_null",
-        check_company=True,
-        help="Defer this line's revenue and recognise it with this schedule.",
-    )
     revenue_start_date = fields.Date(
         help="Empty: the order line's start date, else the invoice date.",
     )

@@ -5,7 +5,8 @@ from odoo.exceptions import ValidationError
 class RevenueScheduledLineMixin(models.AbstractModel):
     """Schedule dates of a document line (order line, invoice line).
 
-    The concrete model provides ``revenue_schedule_id``, ``_revenue_start()``
+    The concrete model provides ``_compute_revenue_schedule_id()`` (with its
+    own dependencies), ``_revenue_start()``
     (the effective start), ``_revenue_start_depends()`` (the fields that start
     depends on) and ``_revenue_label()`` (how a message names the line).
     """
@@ -13,6 +14,16 @@ class RevenueScheduledLineMixin(models.AbstractModel):
     _name = "revenue.scheduled.line.mixin"
     _description = "Document line with a revenue schedule"
 
+    revenue_schedule_id = fields.Many2one(
+        "revenue.schedule",
+        compute="_compute_revenue_schedule_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        check_company=True,
+        help="Defer this line's revenue and recognise it with this schedule.",
+    )
     revenue_start_date = fields.Date(string="Revenue Start")
     revenue_end_date = fields.Date(
         string="Revenue End",
@@ -21,6 +32,9 @@ class RevenueScheduledLineMixin(models.AbstractModel):
         readonly=False,
         precompute=True,
     )
+
+    def _compute_revenue_schedule_id(self):
+        raise NotImplementedError
 
     def _revenue_start_depends(self):
         return []

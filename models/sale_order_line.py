@@ -17,15 +17,6 @@ class SaleOrderLine(models.Model):
     _name = "sale.order.line"
     _inherit = ["sale.order.line", "revenue.scheduled.line.mixin"]
 
-    revenue_schedule_id = fields.Many2one(
-        "revenue.schedule",
-        compute="_compute_revenue_schedule_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index="btree_not_null",
-        check_company=True,
-    )
     revenue_start_date = fields.Date(
         help="Empty: the order's delivery date, else the order date.",
     )
