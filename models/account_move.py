@@ -15,16 +15,29 @@ class AccountMove(models.Model):
     def _revenue_line_field(self):
         return "move_id"
 
+    def _prepare_product_base_line_for_taxes_computation(self, product_line):
+        # Taxes are keyed by the income account, not by the deferred account
+        # the line credits: a tax booked on its base line's account never
+        # lands on the deferred account.
+        base_line = super()._prepare_product_base_line_for_taxes_computation(
+            product_line
+        )
+        if product_line.revenue_income_account_id:
+            base_line["account_id"] = product_line.revenue_income_account_id
+        return base_line
+
     def _post(self, soft=True):
         lines = self.filtered(
             lambda move: move.move_type in ("out_invoice", "out_refund")
         ).invoice_line_ids
         deferred = lines._revenue_deferred_lines()
+        advances = lines._revenue_advance_lines() - deferred
         # A line whose schedule was removed after a deferral credits income again.
         (
-            lines.filtered("revenue_income_account_id") - deferred
+            lines.filtered("revenue_income_account_id") - deferred - advances
         )._revenue_undo_deferral()
         deferred._revenue_prepare_deferral()
+        advances._revenue_prepare_advance()
         posted = super()._post(soft=soft)
         to_schedule = deferred.filtered(
             lambda line: (

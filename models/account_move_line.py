@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import frozendict
 
 from .revenue_source import RevenueSource
 
@@ -9,14 +10,25 @@ class AccountMoveLine(models.Model):
     _inherit = ["account.move.line", "revenue.scheduled.line.mixin"]
 
     revenue_start_date = fields.Date(
-        help="Empty: the order line's start date, else the invoice date.",
+        help="Empty: the start typed on the order line, else the order's "
+        "delivery date, else the invoice date. A credit note linked to an order "
+        "line takes the term of that order line's invoice.",
     )
     revenue_income_account_id = fields.Many2one(
         "account.account",
-        string="Income Account (deferred)",
+        string="Income Account (before deferral)",
         copy=False,
-        help="The income account this line would have credited; revenue is "
-        "recognised into it.",
+        help="The income account this line would have credited without deferral "
+        "(or, for a down payment, without the customer advances account); "
+        "scheduled revenue is recognised into it.",
+    )
+    revenue_origin_line_id = fields.Many2one(
+        "account.move.line",
+        string="Reversed Invoice Line",
+        copy=False,
+        index="btree_not_null",
+        help="The invoice line this credit note line reverses: its schedule "
+        "mirrors that line's schedule, holds included.",
     )
     revenue_line_ids = fields.One2many(
         "revenue.recognition.line", "move_line_id", string="Revenue Lines"
@@ -36,21 +48,30 @@ class AccountMoveLine(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        if "move_reverse_cancel" not in self.env.context:
-            # A duplicate is a new draft invoice: back to the income account.
+        if "move_reverse_cancel" in self.env.context:
+            # A credit note mirrors the schedule it reverses: same term, same
+            # income account, same holds; what the invoice already recognised is
+            # caught up at the next run.
             for line, vals in zip(self, vals_list, strict=True):
-                if line.revenue_income_account_id:
-                    vals["account_id"] = line.revenue_income_account_id.id
+                if line.revenue_schedule_id and line.revenue_income_account_id:
+                    start, end = line._revenue_term()
+                    vals.update(
+                        revenue_start_date=start,
+                        revenue_end_date=end,
+                        revenue_income_account_id=line.revenue_income_account_id.id,
+                        revenue_origin_line_id=line.id,
+                    )
             return vals_list
-        # A credit note mirrors the schedule it reverses: same term, same income
-        # account; what the invoice already recognised is caught up at the next run.
+        # A duplicate is a new draft invoice: back to the income account.
+        modify = self.env.context.get("include_business_fields")
         for line, vals in zip(self, vals_list, strict=True):
-            if line.revenue_schedule_id and line.revenue_income_account_id:
-                vals.update(
-                    revenue_start_date=line._revenue_start(),
-                    revenue_end_date=line.revenue_end_date,
-                    revenue_income_account_id=line.revenue_income_account_id.id,
-                )
+            if line.revenue_income_account_id:
+                vals["account_id"] = line.revenue_income_account_id.id
+            if modify and line.revenue_schedule_id and line.revenue_income_account_id:
+                # "Reverse and create a new draft" corrects the invoice, not the
+                # contract: the new line keeps the term the original really used.
+                start, end = line._revenue_term()
+                vals.update(revenue_start_date=start, revenue_end_date=end)
         return vals_list
 
     def _revenue_is_eligible(self):
@@ -65,6 +86,7 @@ class AccountMoveLine(models.Model):
             "move_id.invoice_date",
             "move_id.date",
             "sale_line_ids.revenue_start_date",
+            "sale_line_ids.order_id.commitment_date",
         ]
 
     def _revenue_label(self):
@@ -76,13 +98,48 @@ class AccountMoveLine(models.Model):
         )
 
     def _revenue_start(self):
+        """Start of the term: typed on the line, else the order line's, else
+        the order's delivery date, else the invoice date.
+
+        A credit note line linked to an order line (not made from the invoice)
+        takes the start of that order line's invoice instead of its own date.
+        """
         self.ensure_one()
+        if self.revenue_start_date:
+            return self.revenue_start_date
+        invoiced = self._revenue_invoiced_line()
+        if invoiced:
+            return invoiced._revenue_start()
+        order_line = self.sale_line_ids[:1]
         return (
-            self.revenue_start_date
-            or self.sale_line_ids[:1].revenue_start_date
+            order_line.revenue_start_date
+            or fields.Date.to_date(order_line.order_id.commitment_date)
             or self.move_id.invoice_date
             or self.move_id.date
         )
+
+    def _revenue_term(self):
+        """(start, explicit end or False) that this line's schedule uses."""
+        self.ensure_one()
+        invoiced = not self.revenue_start_date and self._revenue_invoiced_line()
+        if invoiced:
+            return invoiced._revenue_term()
+        return self._revenue_start(), self.revenue_end_date
+
+    def _revenue_invoiced_line(self):
+        """For a credit note line linked to an order line without a reversed
+        invoice line: the first posted, scheduled invoice line of that order line."""
+        self.ensure_one()
+        if self.move_id.move_type != "out_refund" or self.revenue_origin_line_id:
+            return self.browse()
+        invoiced = self.sale_line_ids.invoice_lines.filtered(
+            lambda line: (
+                line.move_id.move_type == "out_invoice"
+                and line.parent_state == "posted"
+                and line.revenue_schedule_id
+            )
+        )
+        return invoiced.sorted(lambda line: (line.move_id.invoice_date, line.id))[:1]
 
     def _revenue_deferred_lines(self):
         return self.filtered(
@@ -94,12 +151,13 @@ class AccountMoveLine(models.Model):
         sources = []
         for line in self:
             move = line.move_id
+            start, end = line._revenue_term()
             sources.append(
                 RevenueSource(
                     record=line,
                     schedule=line.revenue_schedule_id,
-                    start=line._revenue_start(),
-                    end=line.revenue_end_date,
+                    start=start,
+                    end=end,
                     currency=line.currency_id,
                     company=line.company_id,
                     amount_currency=-line.amount_currency,
@@ -170,61 +228,144 @@ class AccountMoveLine(models.Model):
                     )
                 )
             swaps.setdefault((deferred, income), []).append(line)
-        # Re-synchronising the invoices after the account change is most of its
-        # cost; it only matters when other lines derive from the account.
-        sync = self._revenue_account_drives_dynamic_lines()
         for (deferred, income), lines in swaps.items():
-            # The account change would let analytic distribution models replace
-            # what the user set on the line: keep it.
-            distributions = [line.analytic_distribution for line in lines]
-            self.browse([line.id for line in lines]).with_context(
-                skip_invoice_sync=not sync
-            ).write({"account_id": deferred.id, "revenue_income_account_id": income.id})
-            for line, distribution in zip(lines, distributions, strict=True):
-                if line.analytic_distribution != distribution:
-                    line.analytic_distribution = distribution
+            lines = self.browse([line.id for line in lines])
+            lines._revenue_swap_account(deferred, income)
 
-    def _revenue_account_drives_dynamic_lines(self):
-        """Whether other lines of the invoices depend on these lines' account.
+    def _revenue_swap_account(self, account, income):
+        """Move these lines to ``account``, keeping ``income`` for recognition.
 
-        Odoo keys tax lines by the base line's account when their repartition
-        line has no account, and discount allocation and (mixed) early payment
-        discount lines always; then the invoices must be re-synchronised when
-        the account changes.
+        Tax, discount allocation and early payment discount lines are keyed by
+        ``income`` (``_revenue_rekey`` and the invoice's tax base lines), so
+        they never move with the line: re-synchronising the invoice would not
+        change them, and is skipped. The account change would let analytic
+        distribution models replace what the user set on the line: it is kept.
         """
-        taxes = self.tax_ids.flatten_taxes_hierarchy()
-        repartitions = (
-            taxes.invoice_repartition_line_ids | taxes.refund_repartition_line_ids
-        ).filtered(lambda rep: rep.repartition_type == "tax")
-        if any(not rep._get_aml_target_tax_account() for rep in repartitions):
-            return True
-        if any(
-            term.early_discount and term.early_pay_discount_computation == "mixed"
-            for term in self.move_id.invoice_payment_term_id
-        ):
-            return True
-        return any(
-            line.discount and line.move_id._get_discount_allocation_account()
-            for line in self
+        distributions = [line.analytic_distribution for line in self]
+        self.with_context(skip_invoice_sync=True).write(
+            {"account_id": account.id, "revenue_income_account_id": income.id or False}
+        )
+        for line, distribution in zip(self, distributions, strict=True):
+            if line.analytic_distribution != distribution:
+                line.analytic_distribution = distribution
+
+    def _revenue_rekey(self, needed):
+        """Key the dynamic lines derived from this line by its income account."""
+        income = self.revenue_income_account_id
+        if not needed or not income:
+            return needed
+        return {
+            (
+                frozendict({**key, "account_id": income.id})
+                if key.get("account_id") == self.account_id.id
+                else key
+            ): values
+            for key, values in needed.items()
+        }
+
+    def _compute_discount_allocation_needed(self):
+        res = super()._compute_discount_allocation_needed()
+        for line in self.filtered("revenue_income_account_id"):
+            line.discount_allocation_needed = line._revenue_rekey(
+                line.discount_allocation_needed
+            )
+        return res
+
+    def _compute_epd_needed(self):
+        res = super()._compute_epd_needed()
+        for line in self.filtered("revenue_income_account_id"):
+            line.epd_needed = line._revenue_rekey(line.epd_needed)
+        return res
+
+    def _revenue_advance_lines(self):
+        """Down payment lines of orders with scheduled lines.
+
+        Such a down payment is a customer advance, not revenue: it goes to the
+        company's customer advances account, and the final invoice's deduction
+        line takes it back from there; income comes only from the schedules.
+        """
+        return self.filtered(
+            lambda line: (
+                line.is_downpayment
+                and line._revenue_is_eligible()
+                and any(
+                    order_line.revenue_schedule_id
+                    and not order_line.is_downpayment
+                    and not order_line.display_type
+                    for order_line in line.sale_line_ids.order_id.order_line
+                )
+            )
         )
 
+    def _revenue_prepare_advance(self):
+        """Credit (or debit, for deductions) the customer advances account."""
+        for company, lines in self.grouped("company_id").items():
+            advance = company.revenue_advance_account_id
+            if not advance:
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s: the down payment of an order with revenue "
+                        "schedules is a customer advance, but company %(company)s "
+                        "has no customer advances account. Set one in Accounting › "
+                        "Configuration › Settings › Revenue Recognition.",
+                        move=lines[0].move_id.display_name,
+                        company=company.display_name,
+                    )
+                )
+            for line in lines:
+                income = line.account_id
+                if income == advance:
+                    income = (
+                        line.revenue_income_account_id or line._revenue_product_income()
+                    )
+                line._revenue_swap_account(advance, income)
+
     def _revenue_carry_holds(self, vals_list):
-        """A hold survives resetting and reposting the invoice."""
-        held = {}
-        for rev in self.revenue_line_ids:
-            if rev.state == "cancelled" and rev.on_hold:
-                held.setdefault(rev.move_line_id.id, rev)
+        """Holds that apply to new schedule lines, set in ``vals_list``.
+
+        A line of the same period is held when it was still held when the
+        invoice was last reset to draft (the hold survives the repost), or when
+        it mirrors a held line of the invoice line a credit note reverses.
+        """
+        rev_model = self.env["revenue.recognition.line"]
+        held = rev_model.search(
+            [
+                ("on_hold", "=", True),
+                "|",
+                "&",
+                ("move_line_id", "in", self.ids),
+                ("state", "=", "cancelled"),
+                "&",
+                ("move_line_id", "in", self.revenue_origin_line_id.ids),
+                ("state", "=", "pending"),
+            ],
+            order="id",
+        )
         if not held:
             return
+        origin_of = {line.id: line.revenue_origin_line_id.id for line in self}
+        by_period = {}
+        for rev in held:
+            # the latest reset wins: later lines overwrite earlier ones
+            by_period[rev.move_line_id.id, rev.period_start] = rev
         for vals in vals_list:
-            rev = held.get(vals["move_line_id"])
-            if rev:
-                vals.update(
-                    on_hold=True,
-                    hold_reason=rev.hold_reason,
-                    hold_user_id=rev.hold_user_id.id,
-                    hold_date=rev.hold_date,
-                )
+            line_id = vals["move_line_id"]
+            rev = by_period.get((line_id, vals["period_start"])) or by_period.get(
+                (origin_of.get(line_id), vals["period_start"])
+            )
+            if not rev:
+                continue
+            vals.update(
+                on_hold=True,
+                hold_reason=rev.hold_reason,
+                hold_user_id=rev.hold_user_id.id,
+                hold_date=rev.hold_date,
+            )
+        # Holds of cancelled lines are consumed by this repost: a later reset
+        # brings back only what is held then.
+        held.filtered(lambda rev: rev.state == "cancelled").sudo().write(
+            {"on_hold": False}
+        )
 
     def _revenue_product_income(self):
         self.ensure_one()

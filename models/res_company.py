@@ -10,6 +10,15 @@ class ResCompany(models.Model):
         check_company=True,
         domain="[('deprecated', '=', False)]",
     )
+    revenue_advance_account_id = fields.Many2one(
+        "account.account",
+        string="Customer Advances Account",
+        check_company=True,
+        domain="[('deprecated', '=', False)]",
+        help="Down payments on orders with revenue schedules are customer "
+        "advances: they are credited here, not to income, and the final "
+        "invoice's deduction takes them back.",
+    )
     revenue_journal_id = fields.Many2one(
         "account.journal",
         string="Revenue Recognition Journal",
@@ -57,6 +66,10 @@ class ResCompany(models.Model):
                 values["revenue_deferred_account_id"] = (
                     company._revenue_deferred_account().id
                 )
+            if not company.revenue_advance_account_id:
+                values["revenue_advance_account_id"] = (
+                    company._revenue_advance_account().id
+                )
             if values:
                 company.write(values)
 
@@ -82,23 +95,39 @@ class ResCompany(models.Model):
     def _revenue_deferred_account(self):
         """The chart's deferred income account (487 in France), or a new one."""
         self.ensure_one()
+        return self._revenue_liability_account(
+            "487", "487000", self.env._("Deferred Revenue")
+        )
+
+    def _revenue_advance_account(self):
+        """The chart's customer advances account (4191 in France), or a new one."""
+        self.ensure_one()
+        return self._revenue_liability_account(
+            "4191", "419100", self.env._("Customer Advances")
+        )
+
+    def _revenue_liability_account(self, prefix, code, name):
+        """A current liability of the chart whose code starts with ``prefix``,
+        else a new one with ``code`` (or the next free code) and ``name``."""
+        self.ensure_one()
         account_model = self.env["account.account"].with_company(self)
-        domain = [
-            *account_model._check_company_domain(self),
-            ("account_type", "=", "liability_current"),
-            ("deprecated", "=", False),
-        ]
-        account = account_model.search(domain + [("code", "=like", "487%")], limit=1)
+        company_domain = account_model._check_company_domain(self)
+        account = account_model.search(
+            [
+                *company_domain,
+                ("account_type", "=", "liability_current"),
+                ("deprecated", "=", False),
+                ("code", "=like", f"{prefix}%"),
+            ],
+            limit=1,
+        )
         if account:
             return account
-        code = "487000"
-        if account_model.search_count(
-            [*account_model._check_company_domain(self), ("code", "=", code)], limit=1
-        ):
+        if account_model.search_count([*company_domain, ("code", "=", code)], limit=1):
             code = account_model._search_new_account_code(code)
         return account_model.create(
             {
-                "name": self.env._("Deferred Revenue"),
+                "name": name,
                 "code": code,
                 "account_type": "liability_current",
                 "company_ids": [fields.Command.link(self.id)],

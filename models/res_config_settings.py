@@ -7,6 +7,9 @@ class ResConfigSettings(models.TransientModel):
     revenue_deferred_account_id = fields.Many2one(
         related="company_id.revenue_deferred_account_id", readonly=False
     )
+    revenue_advance_account_id = fields.Many2one(
+        related="company_id.revenue_advance_account_id", readonly=False
+    )
     revenue_journal_id = fields.Many2one(
         related="company_id.revenue_journal_id", readonly=False
     )

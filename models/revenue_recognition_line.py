@@ -182,10 +182,40 @@ class RevenueRecognitionLine(models.Model):
                 )
             )
 
+    def _mirror_lines(self):
+        """Pending lines of credit notes that mirror these lines (same period).
+
+        A credit note made from an invoice reverses its schedule line by line:
+        a hold on the invoice's line must stop its mirror too, or the run would
+        book the negative revenue alone.
+        """
+        lines = self.filtered("move_line_id")
+        if not lines:
+            return self.browse()
+        keys = {(line.move_line_id.id, line.period_start) for line in lines}
+        mirrors = self.search(
+            [
+                ("move_line_id.revenue_origin_line_id", "in", lines.move_line_id.ids),
+                ("state", "=", "pending"),
+            ]
+        )
+        return (
+            mirrors.filtered(
+                lambda mirror: (
+                    (mirror.move_line_id.revenue_origin_line_id.id, mirror.period_start)
+                    in keys
+                )
+            )
+            - self
+        )
+
     def action_hold(self, reason=False):
-        """Put pending lines on hold: they are not recognised until released."""
+        """Put pending lines on hold: they are not recognised until released.
+
+        The credit note lines that mirror them are held with them.
+        """
         self._check_holdable()
-        lines = self.filtered(lambda line: not line.on_hold)
+        lines = (self | self._mirror_lines()).filtered(lambda line: not line.on_hold)
         lines.write(
             {
                 "on_hold": True,
@@ -198,9 +228,12 @@ class RevenueRecognitionLine(models.Model):
         return True
 
     def action_release(self, reason=False):
-        """Release held lines so that the next run can recognise them."""
+        """Release held lines so that the next run can recognise them.
+
+        The credit note lines that mirror them are released with them.
+        """
         self._check_holdable()
-        lines = self.filtered("on_hold")
+        lines = (self | self._mirror_lines()).filtered("on_hold")
         lines.write(
             {
                 "on_hold": False,

@@ -301,7 +301,8 @@ class RevenueSchedule(models.Model):
     def _get_deferred_account(self, product, company):
         """Deferred account: the schedule's, the category schedule's, the company's."""
         self.ensure_one()
-        category_schedule = product.categ_id.revenue_schedule_id
+        # company-dependent: read as the invoice's company, not the active one
+        category_schedule = product.with_company(company).categ_id.revenue_schedule_id
         return (
             self.deferred_account_id
             or category_schedule.deferred_account_id

@@ -4,7 +4,10 @@ from .revenue_source import RevenueSource, build_line_vals
 
 # Order line fields whose change alters the expected revenue of a confirmed order.
 EXPECTED_TRIGGERS = {
+    "product_id",
     "product_uom_qty",
+    "qty_delivered",
+    "tax_id",
     "price_unit",
     "discount",
     "revenue_schedule_id",
@@ -34,6 +37,13 @@ class SaleOrderLine(models.Model):
                     line.company_id
                 )._get_revenue_schedule()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        # A line added to a confirmed order is signed backlog at once.
+        lines.filtered(lambda line: line.state == "sale")._revenue_sync_expected()
+        return lines
+
     def write(self, vals):
         res = super().write(vals)
         if EXPECTED_TRIGGERS & vals.keys():
@@ -60,19 +70,22 @@ class SaleOrderLine(models.Model):
     def _revenue_sync_expected(self):
         """Replace the expected lines by what is still to invoice.
 
-        Their sum always equals the untaxed amount not yet invoiced, in company
-        currency at the order date.
+        Their sum always equals what Odoo says is still to invoice
+        (``untaxed_amount_to_invoice``: untaxed, posted invoices and credit
+        notes deducted, never negative), in company currency at the order date.
         """
         lines = self.filtered("id")
         expected = lines.revenue_line_ids.filtered(lambda rev: rev.state == "expected")
         expected.sudo().unlink()
+        # sale does not recompute it when only the discount changes
+        self.env.add_to_compute(self._fields["untaxed_amount_to_invoice"], lines)
         sources = []
         for line in lines.filtered(
             lambda sol: sol.revenue_schedule_id and sol.state == "sale"
         ):
             order = line.order_id
-            remaining = line.price_subtotal - line.untaxed_amount_invoiced
-            if line.currency_id.is_zero(remaining):
+            remaining = line.currency_id.round(line.untaxed_amount_to_invoice)
+            if line.currency_id.compare_amounts(remaining, 0.0) <= 0:
                 continue
             company = line.company_id
             sources.append(

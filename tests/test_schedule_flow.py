@@ -28,11 +28,16 @@ class TestScheduleFlow(RevenueTestCommon):
         invoice = self._invoice_order(order)
         line = invoice.invoice_line_ids
         self.assertEqual(line.revenue_schedule_id, self.schedule_quarterly)
+        # The 15 % tax stays on the tax account: only the base is deferred.
         self.assertRecordValues(
             invoice.line_ids.sorted("balance"),
             [
                 {"account_id": self.deferred_account.id, "balance": -300.0},
-                {"account_id": self.receivable_account.id, "balance": 300.0},
+                {
+                    "account_id": self.company_data["default_account_tax_sale"].id,
+                    "balance": -45.0,
+                },
+                {"account_id": self.receivable_account.id, "balance": 345.0},
             ],
         )
         self.assertEqual(line.revenue_income_account_id, self.income_account)
