@@ -85,7 +85,7 @@ class AccountMove(models.Model):
                 )
             )
         res = super().button_draft()
-        lines.filtered(lambda line: line.state == "pending").sudo().write(
+        lines.filtered(lambda line: line.state == "pending")._bookkeeping().write(
             {"state": "cancelled"}
         )
         self.line_ids._revenue_undo_deferral()

@@ -363,7 +363,7 @@ class AccountMoveLine(models.Model):
             )
         # Holds of cancelled lines are consumed by this repost: a later reset
         # brings back only what is held then.
-        held.filtered(lambda rev: rev.state == "cancelled").sudo().write(
+        held.filtered(lambda rev: rev.state == "cancelled")._bookkeeping().write(
             {"on_hold": False}
         )
 

@@ -89,4 +89,4 @@ class AccountMove(models.Model):
             .sudo()
             .search([("recognition_move_id", "in", self.ids), ("state", "=", "posted")])
         )
-        lines.write({"state": "pending", "recognition_move_id": False})
+        lines._bookkeeping().write({"state": "pending", "recognition_move_id": False})

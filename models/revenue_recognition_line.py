@@ -1,11 +1,10 @@
-import json
-
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError
 
-# Rows per INSERT statement of _create_batch.
-INSERT_CHUNK = 1000
+# Context marker of the add-on's own writes to schedule lines: an object,
+# so that no RPC call can forge it.
+BOOKKEEPING_KEY = "revenue_bookkeeping"
+BOOKKEEPING = object()
 
 
 class RevenueRecognitionLine(models.Model):
@@ -97,79 +96,55 @@ class RevenueRecognitionLine(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_bookkeeping_access(vals_list[0] if vals_list else {})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_bookkeeping_access(vals)
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_bookkeeping_access({"id": True})
+        return super().unlink()
+
+    def _check_bookkeeping_access(self, vals):
+        """Only the add-on's own code creates, deletes or writes schedule lines.
+
+        Their amounts, dates, accounts and states are the books: a user who
+        changed them could recognise revenue twice or lose it. Users hold and
+        release through ``action_hold`` / ``action_release``.
+        """
+        if vals and self.env.context.get(BOOKKEEPING_KEY) is not BOOKKEEPING:
+            raise AccessError(
+                self.env._(
+                    "Revenue schedule lines are written by the revenue recognition "
+                    "only (invoice posting, order confirmation, Recognise Revenue); "
+                    "they cannot be created, changed or deleted by hand "
+                    "(fields: %(fields)s). To stop or allow a line's recognition, "
+                    "use Hold or Release; to change amounts or dates, correct the "
+                    "invoice (credit note, reset to draft) or the order.",
+                    fields=", ".join(sorted(vals)),
+                )
+            )
+
+    def _bookkeeping(self):
+        """These lines, allowed to be written by the add-on's own code (sudo)."""
+        return self.sudo().with_context(**{BOOKKEEPING_KEY: BOOKKEEPING})
+
     @api.model
     def _create_batch(self, vals_list):
-        """Insert schedule lines computed from posted documents, in bulk.
+        """Create schedule lines computed from posted documents, in one ORM
+        ``create`` (batched by the ORM), as the add-on.
 
-        Invoice posting creates twelve or more lines per invoice line: the
-        ORM's per-record create costs more than the posting itself at scale.
-        The values come from records already checked (same company, same
-        accounts), so this writes our own table directly, fills the stored
-        related fields (invoice, order) and invalidates the caches that point
-        at the new lines. Returns the new lines.
+        The values come from the documents being posted or confirmed, which
+        the current user may post or confirm; the lines themselves are
+        created with ``sudo()`` because nobody may create them by hand.
         """
         if not vals_list:
             return self.browse()
-        self.env.flush_all()
-        invoice_lines = self.env["account.move.line"].browse(
-            {vals["move_line_id"] for vals in vals_list if vals.get("move_line_id")}
-        )
-        move_of = {line.id: line.move_id.id for line in invoice_lines}
-        order_lines = self.env["sale.order.line"].browse(
-            {vals["sale_line_id"] for vals in vals_list if vals.get("sale_line_id")}
-        )
-        order_of = {line.id: line.order_id.id for line in order_lines}
-        names = sorted({name for vals in vals_list for name in vals})
-        json_names = {name for name in names if self._fields[name].type == "json"}
-        columns = [
-            *names,
-            "move_id",
-            "order_id",
-            "create_uid",
-            "create_date",
-            "write_uid",
-            "write_date",
-        ]
-        now = fields.Datetime.now()
-        uid = self.env.uid
-        row_template = "(%s)" % ", ".join(
-            "%s::jsonb" if name in json_names else "%s" for name in columns
-        )
-        insert = SQL(
-            "INSERT INTO revenue_recognition_line (%s) VALUES ",
-            SQL(", ").join(SQL.identifier(name) for name in columns),
-        )
-        ids = []
-        for start in range(0, len(vals_list), INSERT_CHUNK):
-            rows = []
-            for vals in vals_list[start : start + INSERT_CHUNK]:
-                params = []
-                for name in names:
-                    value = vals.get(name)
-                    if name in json_names:
-                        value = json.dumps(value) if value else None
-                    elif value is False and self._fields[name].type != "boolean":
-                        value = None
-                    params.append(value)
-                params += [
-                    move_of.get(vals.get("move_line_id")),
-                    order_of.get(vals.get("sale_line_id")),
-                    uid,
-                    now,
-                    uid,
-                    now,
-                ]
-                rows.append(SQL(row_template, *params))
-            query = SQL("%s%s RETURNING id", insert, SQL(", ").join(rows))
-            ids += [row_id for (row_id,) in self.env.execute_query(query)]
-        for model, field in (
-            ("account.move.line", "revenue_line_ids"),
-            ("account.move", "revenue_line_ids"),
-            ("sale.order.line", "revenue_line_ids"),
-            ("sale.order", "revenue_line_ids"),
-        ):
-            self.env[model].invalidate_model([field])
-        return self.browse(ids)
+        return self.browse(self._bookkeeping().create(vals_list).ids)
 
     def _check_holdable(self):
         not_pending = self.filtered(lambda line: line.state != "pending")
@@ -214,9 +189,10 @@ class RevenueRecognitionLine(models.Model):
 
         The credit note lines that mirror them are held with them.
         """
+        self.check_access("write")
         self._check_holdable()
         lines = (self | self._mirror_lines()).filtered(lambda line: not line.on_hold)
-        lines.write(
+        lines._bookkeeping().write(
             {
                 "on_hold": True,
                 "hold_reason": reason or False,
@@ -232,9 +208,10 @@ class RevenueRecognitionLine(models.Model):
 
         The credit note lines that mirror them are released with them.
         """
+        self.check_access("write")
         self._check_holdable()
         lines = (self | self._mirror_lines()).filtered("on_hold")
-        lines.write(
+        lines._bookkeeping().write(
             {
                 "on_hold": False,
                 "release_reason": reason or False,

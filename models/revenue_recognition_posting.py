@@ -269,7 +269,7 @@ class RevenueRecognitionLine(models.Model):
         moves = self.env["account.move"].create(vals_list)
         # Linked before posting: posting a recognition entry without lines is refused.
         for move, plan in zip(moves, plans, strict=True):
-            self.browse(plan.keys).write(
+            self.browse(plan.keys)._bookkeeping().write(
                 {"state": "posted", "recognition_move_id": move.id}
             )
         if post:

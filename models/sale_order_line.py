@@ -76,7 +76,7 @@ class SaleOrderLine(models.Model):
         """
         lines = self.filtered("id")
         expected = lines.revenue_line_ids.filtered(lambda rev: rev.state == "expected")
-        expected.sudo().unlink()
+        expected._bookkeeping().unlink()
         # sale does not recompute it when only the discount changes
         self.env.add_to_compute(self._fields["untaxed_amount_to_invoice"], lines)
         sources = []

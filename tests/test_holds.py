@@ -2,8 +2,8 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import RevenueTestCommon
 
@@ -157,3 +157,74 @@ class TestHolds(RevenueTestCommon):
         )
         with self.assertRaisesRegex(UserError, "no held revenue line"):
             wizard.action_confirm()
+
+
+@tagged("post_install", "-at_install")
+class TestProtectedFields(RevenueTestCommon):
+    """Only the add-on writes the bookkeeping of schedule lines."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoice = cls._create_invoice([(cls.product_service, 300.0, None)])
+        cls.invoice.action_post()
+        cls.billing = new_test_user(
+            cls.env, login="rr_billing_guard", groups="account.group_account_invoice"
+        )
+        cls.admin = new_test_user(
+            cls.env,
+            login="rr_admin_guard",
+            groups="account.group_account_manager,base.group_system",
+        )
+
+    def test_users_cannot_write_bookkeeping_fields(self):
+        line = self.invoice.revenue_line_ids[:1]
+        other_account = self.company_data["default_account_assets"]
+        for user in (self.billing, self.admin):
+            for vals in (
+                {"state": "pending"},
+                {"amount": 5000.0},
+                {"amount_currency": 5000.0},
+                {"deferred_account_id": other_account.id},
+                {"income_account_id": other_account.id},
+                {"recognition_date": "2020-01-01"},
+                {"recognition_move_id": self.invoice.id},
+                {"on_hold": True},
+            ):
+                with self.subTest(user=user.login, vals=vals):
+                    with self.assertRaises(AccessError):
+                        line.with_user(user).write(vals)
+        self.assertEqual(line.amount, 100.0)
+        self.assertEqual(line.deferred_account_id, self.deferred_account)
+        self.assertFalse(line.on_hold)
+
+    def test_nobody_creates_or_deletes_lines_by_hand(self):
+        line = self.invoice.revenue_line_ids[:1]
+        for user in (self.billing, self.admin):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    self.env["revenue.recognition.line"].with_user(user).create(
+                        {
+                            "recognition_date": "2026-01-01",
+                            "company_id": self.company.id,
+                            "currency_id": self.company.currency_id.id,
+                            "amount": 5000.0,
+                            "state": "pending",
+                        }
+                    )
+                with self.assertRaises(AccessError):
+                    line.with_user(user).unlink()
+        self.assertTrue(line.exists())
+
+    def test_hold_and_release_through_the_actions(self):
+        line = self.invoice.revenue_line_ids[:1].with_user(self.billing)
+        line.action_hold("dispute")
+        self.assertTrue(line.on_hold)
+        self.assertEqual(line.hold_user_id, self.billing)
+        line.action_release("settled")
+        self.assertFalse(line.on_hold)
+        salesman = new_test_user(
+            self.env, login="rr_sales_guard", groups="sales_team.group_sale_salesman"
+        )
+        with self.assertRaises(AccessError):
+            self.invoice.revenue_line_ids[:1].with_user(salesman).action_hold("no")

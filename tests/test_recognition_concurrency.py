@@ -37,7 +37,7 @@ class TestRecognitionConcurrency(TransactionCase):
             ):
                 self.skipTest("the main company has no chart of accounts")
             partner = env["res.partner"].create({"name": "Concurrent customer"})
-            lines = env["revenue.recognition.line"].create(
+            lines = env["revenue.recognition.line"]._create_batch(
                 [
                     {
                         "recognition_date": recognition_date,
@@ -66,8 +66,8 @@ class TestRecognitionConcurrency(TransactionCase):
             moves.filtered(lambda move: move.state == "posted").button_draft()
             moves.posted_before = False
             moves.with_context(force_delete=True).unlink()
-            lines.write({"state": "cancelled"})
-            lines.unlink()
+            lines._bookkeeping().write({"state": "cancelled"})
+            lines._bookkeeping().unlink()
             env["res.partner"].browse(self.partner_id).unlink()
 
     def _recognise(self, env):
