@@ -12,6 +12,7 @@
     "data": [
         "security/revenue_recognition_security.xml",
         "security/ir.model.access.csv",
+        "wizard/revenue_hold_wizard_views.xml",
         "views/revenue_recognition_line_views.xml",
         "views/revenue_schedule_views.xml",
         "views/product_views.xml",
@@ -19,7 +20,6 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "data/ir_cron.xml",
-        "wizard/revenue_hold_wizard_views.xml",
         "wizard/revenue_recognition_wizard_views.xml",
         "views/menus.xml",
     ],

@@ -93,8 +93,12 @@ def _sign(value):
     return (value > 0) - (value < 0)
 
 
-def _grouped_lines(items, kind, key_function, detail=False):
-    """Sum items into lines; ``key_function`` returns (account, currency, ...)."""
+def _grouped_lines(items, kind, key_function, detail=False, partner=False):
+    """Sum items into lines; ``key_function`` returns (account, currency, ...).
+
+    ``detail``: the lines carry the item's partner, product and label;
+    ``partner``: only its partner (the key must then include the partner).
+    """
     groups = {}
     for item in items:
         key = key_function(item)
@@ -107,7 +111,7 @@ def _grouped_lines(items, kind, key_function, detail=False):
                 currency_id=item.currency_id,
                 balance=Decimal(0),
                 amount_currency=Decimal(0),
-                partner_id=item.partner_id if detail else None,
+                partner_id=item.partner_id if detail or partner else None,
                 product_id=item.product_id if detail else None,
                 analytic_distribution=item.analytic_distribution
                 if kind == "income"
@@ -124,7 +128,9 @@ def build_lines(items, grouping):
     """Journal lines of one entry.
 
     ``detail``: one income line per item (partner, product, analytic) and one
-    deferred line per account and currency. ``summary``: income lines per
+    deferred line per account, currency and customer, so that the deferred
+    account read by customer stays equal to minus that customer's pending
+    lines. ``summary``: income lines per
     account, analytic distribution and currency; deferred lines per account
     and currency. Debits and credits are grouped apart (the sign is part of the
     key) so that a credit note never silently nets against an invoice and an
@@ -147,14 +153,17 @@ def build_lines(items, grouping):
                 _sign(item.amount) or _sign(item.amount_currency),
             ),
         )
+    detail = grouping == "detail"
     deferred = _grouped_lines(
         items,
         "deferred",
         lambda item: (
             item.deferred_account_id,
             item.currency_id,
+            item.partner_id if detail else None,
             _sign(item.amount) or _sign(item.amount_currency),
         ),
+        partner=detail,
     )
     return income + deferred
 

@@ -51,6 +51,9 @@ class RevenueRecognitionLine(models.Model):
         index=True,
     )
     on_hold = fields.Boolean(index=True)
+    hold_badge = fields.Selection(
+        [("held", "On hold")], string="Hold", compute="_compute_hold_badge"
+    )
     hold_reason = fields.Char()
     hold_user_id = fields.Many2one("res.users", string="Held by")
     hold_date = fields.Datetime(string="Held on")
@@ -80,9 +83,51 @@ class RevenueRecognitionLine(models.Model):
 
     @api.depends("move_id.name", "order_id.name", "sequence", "product_id")
     def _compute_name(self):
+        """ "INV/2026/00007 · SaaS licence · 2/13": document, product, k of n."""
+        counts = self._schedule_sizes()
         for line in self:
             document = line.move_id.name or line.order_id.name or ""
-            line.name = f"{document} #{line.sequence + 1}".strip()
+            parts = [document, line.product_id.name or ""]
+            parts.append(f"{line.sequence + 1}/{counts.get(line._schedule_key(), 1)}")
+            line.name = " · ".join(part for part in parts if part)
+
+    @api.depends("on_hold")
+    def _compute_hold_badge(self):
+        for line in self:
+            line.hold_badge = "held" if line.on_hold else False
+
+    def _schedule_key(self):
+        """The schedule a line belongs to: its invoice line (with the same
+        cancelled-ness, a repost makes a new schedule), else its order line."""
+        self.ensure_one()
+        if self.move_line_id:
+            return ("move", self.move_line_id.id, self.state == "cancelled")
+        return ("order", self.sale_line_id.id, self.state)
+
+    def _schedule_sizes(self):
+        """{schedule key: number of lines} for the schedules of ``self``."""
+        records = self.filtered("id")
+        if not records:
+            return {}
+        sizes = {}
+        groups = self.sudo()._read_group(
+            [
+                "|",
+                ("move_line_id", "in", records.move_line_id.ids),
+                "&",
+                ("move_line_id", "=", False),
+                ("sale_line_id", "in", records.sale_line_id.ids),
+            ],
+            ["move_line_id", "sale_line_id", "state"],
+            ["__count"],
+        )
+        for move_line, sale_line, state, count in groups:
+            if move_line:
+                key = ("move", move_line.id, state == "cancelled")
+            else:
+                key = ("order", sale_line.id, state)
+            sizes[key] = sizes.get(key, 0) + count
+        return sizes
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_posted(self):

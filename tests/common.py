@@ -182,6 +182,27 @@ class RevenueTestCommon(TestSaleCommon):
                 places=2,
                 msg=f"deferred account {account.code}",
             )
+            # read by customer too (recognition entries in detail mode)
+            for partner in live.partner_id:
+                balance = sum(
+                    aml_model.search(
+                        [
+                            ("account_id", "=", account.id),
+                            ("partner_id", "=", partner.id),
+                            ("parent_state", "=", "posted"),
+                        ]
+                    ).mapped("balance")
+                )
+                self.assertAlmostEqual(
+                    balance,
+                    -sum(
+                        pending.filtered(lambda r, p=partner: r.partner_id == p).mapped(
+                            "amount"
+                        )
+                    ),
+                    places=2,
+                    msg=f"deferred account {account.code} for {partner.name}",
+                )
         posted = live.filtered(lambda r: r.state == "posted")
         self.assertEqual(
             len(posted), len(set(posted.ids)), "a schedule line is posted twice"

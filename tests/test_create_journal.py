@@ -60,6 +60,13 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertEqual(invoice.revenue_pending_count, 3)
         wizard_form = self._wizard()
         self.assertEqual(wizard_form.date, date(2026, 1, 15))
+        # by default everything is posted on the as-of date
+        self.assertEqual(wizard_form.posting_date_mode, "selected_date")
+        self.assertEqual(wizard_form.posting_date, date(2026, 1, 15))
+        self.assertEqual(wizard_form.earlier_count, 0)
+        wizard_form.posting_date_mode = "recognition_date"
+        # December's line would be dated in December: the wizard warns
+        self.assertEqual(wizard_form.earlier_count, 1)
         self.assertEqual(wizard_form.due_count, 2)
         self.assertEqual(wizard_form.due_amount, 200.0)
         wizard = wizard_form.save()
@@ -141,10 +148,11 @@ class TestCreateJournal(RevenueTestCommon):
                     "analytic_distribution": distribution,
                 },
                 {
+                    # one deferred line per customer: 487 reads right by customer
                     "account_id": self.deferred_account.id,
                     "debit": 300.0,
                     "credit": 0.0,
-                    "partner_id": False,
+                    "partner_id": self.partner_a.id,
                     "product_id": False,
                     "analytic_distribution": False,
                 },
@@ -272,7 +280,9 @@ class TestCreateJournal(RevenueTestCommon):
     def test_locked_period_moves_to_first_open_date(self):
         invoice = self._post_invoice([(self.product_service, 300.0, None)])
         self.company.fiscalyear_lock_date = "2025-12-31"
-        wizard = self._wizard().save()
+        wizard_form = self._wizard()
+        wizard_form.posting_date_mode = "recognition_date"
+        wizard = wizard_form.save()
         wizard.action_create_journal()
         # December's line moves to 1 January, with January's: one entry.
         self.assertEqual(wizard.result_move_ids.date, date(2026, 1, 1))

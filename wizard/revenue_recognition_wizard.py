@@ -1,17 +1,19 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import format_date, formatLang
 
 
 class RevenueRecognitionWizard(models.TransientModel):
-    """Create journal: recognise the pending revenue that is due.
+    """Recognise Revenue: release the pending revenue that is due.
 
     Two steps in one wizard: ``draft`` (filters and options), then ``done``
     (what the run did, with a button to open the entries).
     """
 
     _name = "revenue.recognition.wizard"
-    _description = "Create Revenue Recognition Journal"
+    _description = "Recognise Revenue"
     _check_company_auto = True
 
     state = fields.Selection(
@@ -34,9 +36,9 @@ class RevenueRecognitionWizard(models.TransientModel):
         ],
         string="Posting Date",
         required=True,
-        default="recognition_date",
-        help="On each line's recognition date: one entry per date. On one date: "
-        "everything on the accounting date below.",
+        default="selected_date",
+        help="On one date: everything on the accounting date below, usually the "
+        "month end. On each line's recognition date: one entry per date.",
     )
     posting_date = fields.Date(
         string="Accounting Date",
@@ -73,6 +75,19 @@ class RevenueRecognitionWizard(models.TransientModel):
     due_count = fields.Integer(string="Lines to Recognise", compute="_compute_due")
     due_amount = fields.Monetary(string="Amount to Recognise", compute="_compute_due")
     held_count = fields.Integer(string="Lines on Hold", compute="_compute_due")
+    journal_id = fields.Many2one(
+        related="company_id.revenue_journal_id", string="Journal"
+    )
+    earlier_count = fields.Integer(
+        string="Lines Dated in Earlier Months",
+        compute="_compute_preview",
+        help="Due lines whose entries would be dated in a month before the as-of "
+        "date's month.",
+    )
+    preview_html = fields.Html(
+        string="Preview", compute="_compute_preview", sanitize=False
+    )
+    nothing_due_message = fields.Char(compute="_compute_preview")
 
     result_line_count = fields.Integer(string="Lines Recognised", readonly=True)
     result_amount = fields.Monetary(string="Amount Recognised", readonly=True)
@@ -115,18 +130,87 @@ class RevenueRecognitionWizard(models.TransientModel):
             if not wizard.date:
                 wizard.due_count = wizard.held_count = wizard.due_amount = 0
                 continue
+            domain = wizard._get_line_domain()
+            [(count, amount)] = line_model._read_group(
+                line_model._get_due_domain(wizard.date) + domain,
+                aggregates=["__count", "amount:sum"],
+            )
+            wizard.due_count, wizard.due_amount = count, amount or 0.0
+            wizard.held_count = line_model.search_count(
+                line_model._get_due_domain(wizard.date, held=True) + domain
+            )
+
+    @api.depends(
+        "company_id",
+        "date",
+        "posting_date_mode",
+        "posting_date",
+        "partner_ids",
+        "order_ids",
+        "invoice_ids",
+        "product_ids",
+        "schedule_ids",
+    )
+    def _compute_preview(self):
+        """A small grid of what is due, by month and income account."""
+        line_model = self.env["revenue.recognition.line"]
+        for wizard in self:
+            wizard.preview_html = False
+            wizard.earlier_count = 0
+            wizard.nothing_due_message = False
+            if not wizard.date:
+                continue
             groups = line_model._read_group(
-                [
-                    ("state", "=", "pending"),
-                    ("recognition_date", "<=", wizard.date),
-                    *wizard._get_line_domain(),
-                ],
-                ["on_hold"],
+                line_model._get_due_domain(wizard.date) + wizard._get_line_domain(),
+                ["recognition_date:month", "income_account_id"],
                 ["__count", "amount:sum"],
             )
-            totals = {on_hold: (count, amount) for on_hold, count, amount in groups}
-            wizard.due_count, wizard.due_amount = totals.get(False, (0, 0.0))
-            wizard.held_count = totals.get(True, (0, 0.0))[0]
+            if not groups:
+                wizard.nothing_due_message = self.env._(
+                    "Nothing to recognise as of %(date)s with these filters.",
+                    date=format_date(self.env, wizard.date),
+                )
+                continue
+            month_start = wizard.date.replace(day=1)
+            if wizard.posting_date_mode == "recognition_date":
+                wizard.earlier_count = sum(
+                    count
+                    for month, _account, count, _amount in groups
+                    if month < month_start
+                )
+            wizard.preview_html = wizard._preview_table(groups)
+
+    def _preview_table(self, groups):
+        currency = self.company_id.currency_id
+        rows = Markup("").join(
+            Markup(
+                "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                "<td class='text-end'>%s</td></tr>"
+            )
+            % (
+                format_date(self.env, month, date_format="MMMM y"),
+                account.display_name,
+                count,
+                formatLang(self.env, amount, currency_obj=currency),
+            )
+            for month, account, count, amount in groups
+        )
+        header = Markup(
+            "<thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead>"
+        ) % (
+            self.env._("Month"),
+            self.env._("Income account"),
+            self.env._("Lines"),
+            self.env._("Amount"),
+        )
+        return (
+            Markup("<table class='table table-sm o_revenue_wizard_preview'>")
+            + header
+            + Markup("<tbody>")
+            + rows
+            + Markup("</tbody></table>")
+        )
 
     @api.depends("result_move_ids")
     def _compute_result_move_count(self):
@@ -157,7 +241,8 @@ class RevenueRecognitionWizard(models.TransientModel):
         if self.state != "draft":
             raise UserError(
                 self.env._(
-                    "This run is done already. Open Create journal again for a new run."
+                    "This run is done already. Open Recognise Revenue again for a new "
+                    "run."
                 )
             )
         if self.posting_date_mode == "selected_date" and not self.posting_date:
@@ -216,13 +301,30 @@ class RevenueRecognitionWizard(models.TransientModel):
     def _reopen(self):
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Create Journal"),
+            "name": self.env._("Recognise Revenue"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
         }
+
+    def action_open_due_lines(self):
+        """The schedule lines this run would recognise."""
+        self.ensure_one()
+        line_model = self.env["revenue.recognition.line"]
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "revenue_recognition.action_revenue_recognition_line_all"
+        )
+        action.update(
+            {
+                "domain": line_model._get_due_domain(self.date)
+                + self._get_line_domain(),
+                "context": {},
+                "target": "current",
+            }
+        )
+        return action
 
     def action_open_entries(self):
         """The entries this run created."""

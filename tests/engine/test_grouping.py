@@ -75,11 +75,17 @@ def test_detail_writes_one_income_line_per_item(items):
     income = [line for line in lines if line.kind == "income"]
     assert len(income) == len(items)
     assert sorted(line.balance for line in income) == sorted(-i.amount for i in items)
+    deferred = [line for line in lines if line.kind == "deferred"]
     deferred_keys = Counter(
-        (line.account_id, line.currency_id) for line in lines if line.kind == "deferred"
+        (line.account_id, line.currency_id, line.partner_id) for line in deferred
     )
-    # one deferred line per account and currency (and side)
+    # one deferred line per account, currency and customer (and side)
     assert all(count <= 2 for count in deferred_keys.values())
+    # each customer's deferred lines release exactly that customer's items
+    for partner in {item.partner_id for item in items}:
+        assert sum(
+            line.balance for line in deferred if line.partner_id == partner
+        ) == sum(item.amount for item in items if item.partner_id == partner)
 
 
 @settings(max_examples=100, deadline=None)
