@@ -6,3 +6,4 @@ from . import test_ui_tour
 from . import test_i18n
 from . import test_recognition_integrity
 from . import test_schedule_validation
+from . import test_recognition_faults
