@@ -7,3 +7,4 @@ from . import test_i18n
 from . import test_recognition_integrity
 from . import test_schedule_validation
 from . import test_recognition_faults
+from . import test_access

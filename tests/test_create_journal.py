@@ -494,7 +494,7 @@ class TestCreateJournal(RevenueTestCommon):
         products = self.product_service | self.product_training
 
         def make_lines(count):
-            return self.line_model.create(
+            return self.line_model.sudo().create(
                 [
                     {
                         "recognition_date": "2025-12-01",
