@@ -171,13 +171,20 @@ class AccountMove(models.Model):
             return
         expected = defaultdict(lambda: [0.0, 0.0])
         schedule_lines = self.env["revenue.recognition.line"].sudo()
-        for account_field, sign in (("deferred_account_id", 1), ("income_account_id", -1)):
-            for move, account, currency, amount, amount_currency in (
-                schedule_lines._read_group(
-                    [("recognition_move_id", "in", moves.ids)],
-                    ["recognition_move_id", account_field, "currency_id"],
-                    ["amount:sum", "amount_currency:sum"],
-                )
+        for account_field, sign in (
+            ("deferred_account_id", 1),
+            ("income_account_id", -1),
+        ):
+            for (
+                move,
+                account,
+                currency,
+                amount,
+                amount_currency,
+            ) in schedule_lines._read_group(
+                [("recognition_move_id", "in", moves.ids)],
+                ["recognition_move_id", account_field, "currency_id"],
+                ["amount:sum", "amount_currency:sum"],
             ):
                 totals = expected[(move, account, currency)]
                 totals[0] += sign * amount
@@ -187,7 +194,10 @@ class AccountMove(models.Model):
             self.env["account.move.line"]
             .sudo()
             ._read_group(
-                [("move_id", "in", moves.ids), ("display_type", "not in", ("line_section", "line_note"))],
+                [
+                    ("move_id", "in", moves.ids),
+                    ("display_type", "not in", ("line_section", "line_note")),
+                ],
                 ["move_id", "account_id", "currency_id"],
                 ["balance:sum", "amount_currency:sum"],
             )
@@ -203,7 +213,11 @@ class AccountMove(models.Model):
             want, have = expected.get(key, (0.0, 0.0)), actual.get(key, (0.0, 0.0))
             company_currency = move.company_id.currency_id
             if company_currency.compare_amounts(want[0], have[0]):
-                shown_currency, want_amount, have_amount = company_currency, want[0], have[0]
+                shown_currency, want_amount, have_amount = (
+                    company_currency,
+                    want[0],
+                    have[0],
+                )
             elif currency.compare_amounts(want[1], have[1]):
                 shown_currency, want_amount, have_amount = currency, want[1], have[1]
             else:
@@ -217,7 +231,9 @@ class AccountMove(models.Model):
                     "lines go back to pending) and run Create journal again.",
                     entry=move.display_name,
                     account=account.display_name,
-                    actual=formatLang(self.env, have_amount, currency_obj=shown_currency),
+                    actual=formatLang(
+                        self.env, have_amount, currency_obj=shown_currency
+                    ),
                     expected=formatLang(
                         self.env, want_amount, currency_obj=shown_currency
                     ),

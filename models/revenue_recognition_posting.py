@@ -153,7 +153,9 @@ class RevenueRecognitionLine(models.Model):
                 return None
             else:
                 if commit:
-                    self.env.cr.commit()
+                    # The cron's own transaction, outside tests: each chunk
+                    # posted stays posted whatever happens to the next ones.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
                 return value
         return None
 
@@ -218,9 +220,7 @@ class RevenueRecognitionLine(models.Model):
                 result,
                 commit,
                 lambda chunk=chunk, chunk_lines=chunk_lines: (
-                    chunk_lines._recognise_chunk_locked(
-                        chunk, planned["journal"], post
-                    )
+                    chunk_lines._recognise_chunk_locked(chunk, planned["journal"], post)
                 ),
             )
             if chunk_result:
@@ -505,7 +505,8 @@ class RevenueRecognitionLine(models.Model):
         try:
             if commit:
                 result = records._recognise(today, **kwargs)
-                self.env.cr.commit()
+                # One transaction per company (cron only, never under tests).
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             else:
                 with self.env.cr.savepoint():
                     result = records._recognise(today, **kwargs)

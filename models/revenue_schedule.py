@@ -318,7 +318,6 @@ class RevenueSchedule(models.Model):
             or company.revenue_deferred_account_id
         )
 
-
     # --- in use: deletion refused, changes apply to new documents ------------
 
     in_use = fields.Boolean(
@@ -463,13 +462,12 @@ class RevenueSchedule(models.Model):
     def _check_deferred_account(self):
         for schedule in self.filtered("deferred_account_id"):
             label = self.env._("revenue schedule %(name)s", name=schedule.display_name)
-            companies = schedule.company_id or self.env["res.company"].sudo().search(
-                []
-            )
+            companies = schedule.company_id or self.env["res.company"].sudo().search([])
             for company in companies:
                 company._revenue_check_deferred_account(
                     schedule.deferred_account_id, label
                 )
+
 
 class RevenueSchedulePercentage(models.Model):
     _name = "revenue.schedule.percentage"

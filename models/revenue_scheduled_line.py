@@ -95,7 +95,7 @@ class RevenueScheduledLineMixin(models.AbstractModel):
             line._revenue_check_schedule_bounds()
 
     def _revenue_check_schedule_bounds(self):
-        """Raise a ValidationError naming the line when its schedule is out of bounds."""
+        """Raise a ValidationError naming the line if its schedule is out of bounds."""
         self.ensure_one()
         start = self._revenue_start()
         for value in (start, self.revenue_start_date, self.revenue_end_date):

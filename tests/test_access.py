@@ -58,9 +58,7 @@ class TestAccess(RevenueTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_2 = cls.setup_other_company(name="Access other company")[
-            "company"
-        ]
+        cls.company_2 = cls.setup_other_company(name="Access other company")["company"]
         cls.users = {}
         for role, (groups, _expected) in ROLES.items():
             company = cls.company_2 if role == "other_company" else cls.company
@@ -206,9 +204,13 @@ class TestAccess(RevenueTestCommon):
             invoice_user_id=self.users["salesperson_all_documents"].id,
         )
         other_invoice.action_post()
-        lines = self.env[LINE].search([("move_id", "in", (self.invoice | other_invoice).ids)])
+        lines = self.env[LINE].search(
+            [("move_id", "in", (self.invoice | other_invoice).ids)]
+        )
         own = self.env[LINE].with_user(self.users["salesperson_own_documents"])
-        self.assertEqual(own.search([("id", "in", lines.ids)]), self.invoice.revenue_line_ids)
+        self.assertEqual(
+            own.search([("id", "in", lines.ids)]), self.invoice.revenue_line_ids
+        )
         with self.assertRaises(AccessError):
             other_invoice.revenue_line_ids.with_user(own.env.user).read(["amount"])
         everyone = self.env[LINE].with_user(self.users["salesperson_all_documents"])
@@ -216,7 +218,9 @@ class TestAccess(RevenueTestCommon):
 
     def test_other_company_cannot_read_percentages(self):
         schedule = self._schedule()
-        row = self.env[PERCENTAGE].create({"schedule_id": schedule.id, "percentage": 5.0})
+        row = self.env[PERCENTAGE].create(
+            {"schedule_id": schedule.id, "percentage": 5.0}
+        )
         other = self.env[PERCENTAGE].with_user(self.users["other_company"])
         self.assertFalse(other.search([("id", "=", row.id)]))
         with self.assertRaises(AccessError):

@@ -110,7 +110,9 @@ class TestRecognitionFaults(RevenueTestCommon):
             done = cron_model._cron_recognise()
 
         self.assertEqual(done, 2, "\n".join(logs.output))
-        self.assertEqual(self._states(invoices[working]), ["posted", "posted", "pending"])
+        self.assertEqual(
+            self._states(invoices[working]), ["posted", "posted", "pending"]
+        )
         self.assertEqual(
             invoices[working].revenue_line_ids.recognition_move_id.mapped("state"),
             ["posted", "posted"],
@@ -134,7 +136,9 @@ class TestRecognitionFaults(RevenueTestCommon):
         self.assertDeferredInvariant(failing)
         # Next day, once the cause is gone, the failed lines are recognised.
         self.assertEqual(cron_model._cron_recognise(), 2)
-        self.assertEqual(self._states(invoices[failing]), ["posted", "posted", "pending"])
+        self.assertEqual(
+            self._states(invoices[failing]), ["posted", "posted", "pending"]
+        )
 
     def test_any_exception_of_a_chunk_is_reported(self):
         """Fault-tolerant runs catch any exception, not only UserError."""

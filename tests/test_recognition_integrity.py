@@ -61,7 +61,9 @@ class TestRecognitionIntegrity(RevenueTestCommon):
         self.assertEqual(self._states(invoice), ["pending", "pending", "pending"])
         self.assertEqual(self._income_recognised(), 0.0)
         for action in (reversal.button_draft, reversal.button_cancel):
-            with self.assertRaisesRegex(UserError, "recognise that revenue twice") as caught:
+            with self.assertRaisesRegex(
+                UserError, "recognise that revenue twice"
+            ) as caught:
                 action()
             self.assertIn(reversal.display_name, str(caught.exception))
             self.assertIn(entry.display_name, str(caught.exception))
@@ -141,9 +143,7 @@ class TestRecognitionIntegrity(RevenueTestCommon):
         invoice, entry = self._recognised_invoice(post=False)
         self.assertEqual(entry.state, "draft")
         self._edit_amounts(entry, 200.0, 5000.0)
-        self.assertEqual(
-            sorted(entry.line_ids.mapped("balance")), [-5000.0, 5000.0]
-        )
+        self.assertEqual(sorted(entry.line_ids.mapped("balance")), [-5000.0, 5000.0])
         with self.assertRaises(UserError) as caught:
             entry.action_post()
         message = str(caught.exception)

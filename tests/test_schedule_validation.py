@@ -124,12 +124,16 @@ class TestScheduleValidation(RevenueTestCommon):
         line = invoice.invoice_line_ids
         line.revenue_schedule_id = self.schedule_12m
         with self.assertRaises(ValidationError) as caught:
-            line.write({"revenue_start_date": "2025-01-01", "revenue_end_date": "2199-12-31"})
+            line.write(
+                {"revenue_start_date": "2025-01-01", "revenue_end_date": "2199-12-31"}
+            )
         message = str(caught.exception)
         self.assertIn(invoice.display_name, message)
         self.assertIn("2100 lines", message)
         self.assertIn("more than the 600 periods", message)
-        line.write({"revenue_start_date": "2025-01-01", "revenue_end_date": "2074-12-31"})
+        line.write(
+            {"revenue_start_date": "2025-01-01", "revenue_end_date": "2074-12-31"}
+        )
         invoice.action_post()
         self.assertEqual(len(invoice.revenue_line_ids), 600)
 
