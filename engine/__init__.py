@@ -18,6 +18,7 @@ from .schedule import (
     ScheduleLine,
     compute_schedule,
     compute_schedules,
+    period_count,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "compute_schedules",
     "contract_end",
     "format_date",
+    "period_count",
     "preview",
     "recognition_bounds",
 ]

@@ -11,7 +11,13 @@ from datetime import date, timedelta
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from math import lcm
 
-from .dates import add_months, days_in_month, month_end, recognition_bounds
+from .dates import (
+    add_months,
+    days_in_month,
+    month_end,
+    months_between,
+    recognition_bounds,
+)
 from .errors import ScheduleError
 
 #: Allowed ``recognition_basis`` codes.
@@ -172,6 +178,21 @@ def compute_schedules(inputs):
                 raise
             results.append((item.key, lines))
     return results
+
+
+def period_count(start, end, basis, convention, occurrences, percentages=None):
+    """Return how many periods (lines, at most) a schedule has, without building it.
+
+    Constant time: the caller can refuse a schedule that would be too long
+    before asking for its lines. Raises :class:`ScheduleError` like
+    :func:`build_structure` for bad terms (except the percentages' values).
+    """
+    if basis not in BASES:
+        raise ScheduleError("unknown_basis", basis=basis, allowed=BASES)
+    rec_start, rec_end = recognition_bounds(start, occurrences, convention, end)
+    if basis == "occurrences" or percentages:
+        return occurrences
+    return months_between(rec_start, rec_end)
 
 
 def build_structure(start, end, basis, convention, occurrences, percentages=None):

@@ -1,4 +1,17 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+#: Account types that may hold deferred revenue: balance sheet, not a
+#: receivable, payable, bank, cash or credit card, not the current year earnings.
+DEFERRED_ACCOUNT_EXCLUDED_TYPES = (
+    "asset_receivable",
+    "asset_cash",
+    "liability_payable",
+    "liability_credit_card",
+    "equity_unaffected",
+)
+#: Periods per schedule: 300 years of months (1900-2199) at most.
+MAX_PERIODS_LIMIT = 3600
 
 
 class ResCompany(models.Model):
@@ -45,6 +58,74 @@ class ResCompany(models.Model):
         default=1000,
         help="Recognition entries are split so that none covers more schedule lines.",
     )
+
+    revenue_max_periods = fields.Integer(
+        string="Periods per Schedule",
+        default=600,
+        help="Most schedule lines one order or invoice line may have: longer "
+        "schedules are refused when the line or the schedule is saved.",
+    )
+
+    @api.constrains("revenue_max_periods")
+    def _check_revenue_max_periods(self):
+        for company in self:
+            if not 1 <= company.revenue_max_periods <= MAX_PERIODS_LIMIT:
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the number of periods per schedule must "
+                        "be between 1 and %(limit)s. Change 'Periods per Schedule' in "
+                        "Accounting › Configuration › Settings › Revenue Recognition.",
+                        company=company.display_name,
+                        limit=MAX_PERIODS_LIMIT,
+                    )
+                )
+
+    @api.constrains("revenue_deferred_account_id")
+    def _check_revenue_deferred_account(self):
+        for company in self.filtered("revenue_deferred_account_id"):
+            company._revenue_check_deferred_account(
+                company.revenue_deferred_account_id,
+                self.env._("company %(name)s", name=company.display_name),
+            )
+
+    def _revenue_check_deferred_account(self, account, label):
+        """Refuse ``account`` as deferred revenue account of ``label`` in ``self``.
+
+        Deferred revenue waits on the balance sheet (a liability, usually 487):
+        an income, expense or off-balance account, a receivable, payable or
+        liquidity account, or an account of another company is refused.
+        """
+        self.ensure_one()
+        account = account.sudo()
+        if (
+            account.internal_group not in ("asset", "liability", "equity")
+            or account.account_type in DEFERRED_ACCOUNT_EXCLUDED_TYPES
+        ):
+            account_type = dict(
+                account._fields["account_type"]._description_selection(self.env)
+            ).get(account.account_type, account.account_type)
+            raise ValidationError(
+                self.env._(
+                    "Account %(account)s cannot be the deferred revenue account of "
+                    "%(record)s: it is a '%(type)s' account. Choose a balance-sheet "
+                    "account such as a current liability (487 Deferred revenue), not "
+                    "a receivable, payable, bank, cash, income or expense account.",
+                    account=account.display_name,
+                    record=label,
+                    type=account_type,
+                )
+            )
+        if not account.company_ids & self.parent_ids:
+            raise ValidationError(
+                self.env._(
+                    "Account %(account)s cannot be the deferred revenue account of "
+                    "%(record)s: it does not belong to company %(company)s. Choose a "
+                    "deferred revenue account of %(company)s.",
+                    account=account.display_name,
+                    record=label,
+                    company=self.display_name,
+                )
+            )
 
     def _revenue_setup(self):
         """Create the revenue journal and default deferred account when missing.

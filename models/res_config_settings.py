@@ -25,3 +25,6 @@ class ResConfigSettings(models.TransientModel):
     revenue_max_lines_per_entry = fields.Integer(
         related="company_id.revenue_max_lines_per_entry", readonly=False
     )
+    revenue_max_periods = fields.Integer(
+        related="company_id.revenue_max_periods", readonly=False
+    )

@@ -1,4 +1,12 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+#: Who sees the revenue smart button of orders and invoices: readers of
+#: schedule lines (see security/ir.model.access.csv).
+REVENUE_READERS = (
+    "revenue_recognition.group_revenue_user,"
+    "sales_team.group_sale_salesman,"
+    "account.group_account_readonly"
+)
 
 
 class RevenueDocumentMixin(models.AbstractModel):
@@ -8,25 +16,35 @@ class RevenueDocumentMixin(models.AbstractModel):
     _description = "Document with revenue schedule lines"
 
     revenue_company_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_revenue_company_currency_id"
+        "res.currency",
+        compute="_compute_revenue_company_currency_id",
+        groups=REVENUE_READERS,
     )
-    revenue_line_count = fields.Integer(compute="_compute_revenue_totals")
+    revenue_line_count = fields.Integer(
+        compute="_compute_revenue_totals", groups=REVENUE_READERS
+    )
     revenue_recognised_amount = fields.Monetary(
         compute="_compute_revenue_totals",
         currency_field="revenue_company_currency_id",
         string="Revenue Recognised",
+        groups=REVENUE_READERS,
     )
     revenue_to_recognise_amount = fields.Monetary(
         compute="_compute_revenue_totals",
         currency_field="revenue_company_currency_id",
         string="Revenue to Recognise",
+        groups=REVENUE_READERS,
     )
 
     revenue_pending_count = fields.Integer(
-        compute="_compute_revenue_totals", string="Pending Revenue Lines"
+        compute="_compute_revenue_totals",
+        string="Pending Revenue Lines",
+        groups=REVENUE_READERS,
     )
     revenue_held_count = fields.Integer(
-        compute="_compute_revenue_totals", string="Held Revenue Lines"
+        compute="_compute_revenue_totals",
+        string="Held Revenue Lines",
+        groups=REVENUE_READERS,
     )
 
     def _revenue_line_field(self):
@@ -37,9 +55,24 @@ class RevenueDocumentMixin(models.AbstractModel):
         for document in self:
             document.revenue_company_currency_id = document.company_id.currency_id
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_revenue_totals(self):
+        """Totals of the schedule lines the user may read (zeros without rights).
+
+        Fields of other groups' views (a purchase user's vendor bill) can be
+        computed by code running as any user: that must not raise.
+        """
         field_name = self._revenue_line_field()
-        groups = self.env["revenue.recognition.line"]._read_group(
+        line_model = self.env["revenue.recognition.line"]
+        if not line_model.has_access("read"):
+            for document in self:
+                document.revenue_line_count = 0
+                document.revenue_recognised_amount = 0.0
+                document.revenue_to_recognise_amount = 0.0
+                document.revenue_pending_count = 0
+                document.revenue_held_count = 0
+            return
+        groups = line_model._read_group(
             [(field_name, "in", self.ids), ("state", "!=", "cancelled")],
             [field_name, "state", "on_hold"],
             ["amount:sum", "__count"],

@@ -9,11 +9,15 @@ per entry to link its schedule lines.
 """
 
 import logging
+import random
+import time
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from psycopg2 import errors as pg_errors
+
+from odoo import Command, api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, config, format_date
 
 from ..engine.grouping import RecognitionItem, plan_entries
 
@@ -21,6 +25,9 @@ _logger = logging.getLogger(__name__)
 
 # Schedule lines the cron releases per run; it triggers itself again when more remain.
 CRON_BATCH_LIMIT = 10000
+# Errors of concurrent transactions: the chunk is tried again, at most this often.
+RETRY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
+MAX_ATTEMPTS = 3
 
 
 class RevenueRecognitionLine(models.Model):
@@ -86,24 +93,71 @@ class RevenueRecognitionLine(models.Model):
             order="company_id, recognition_date, id",
             limit=limit,
         )
+        # Committing per chunk: only the cron asks for it, never under tests.
+        commit = (
+            fault_tolerant
+            and bool(self.env.context.get("revenue_commit"))
+            and self._revenue_can_commit()
+        )
         for company, company_lines in lines.grouped("company_id").items():
-            company_lines = company_lines.with_company(company)
-            args = (
+            company_lines.with_company(company)._recognise_company(
                 result,
                 posting_date if posting_date_mode == "selected_date" else None,
                 grouping,
                 post,
                 fault_tolerant,
+                commit=commit,
             )
-            if not fault_tolerant:
-                company_lines._recognise_company(*args)
-                continue
+        return result
+
+    @api.model
+    def _revenue_can_commit(self):
+        """Whether a run may commit its own work (Odoo's test cursors forbid it)."""
+        return not (
+            config["test_enable"]
+            or modules.module.current_test
+            or self.env.registry.in_test_mode()
+        )
+
+    def _run_isolated(self, lines, result, commit, func):
+        """``func()`` in a savepoint; its value, or None once its failure is reported.
+
+        Any exception is caught, logged with the schedule lines it concerns and
+        reported in ``result``: the lines stay pending and the run goes on.
+        Serialization failures and lock timeouts of concurrent transactions
+        are tried again, at most ``MAX_ATTEMPTS`` times (in a new transaction
+        when the run commits, so that the new attempt sees the other one's
+        work). With ``commit``, a success is committed at once.
+        """
+        for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self.env.cr.savepoint():
-                    company_lines._recognise_company(*args)
-            except UserError as error:
-                company_lines._report_failure(result, company_lines, error)
-        return result
+                    value = func()
+            except RETRY_ERRORS as error:
+                if attempt == MAX_ATTEMPTS:
+                    self._report_failure(result, lines, error)
+                    return None
+                _logger.info(
+                    "Revenue recognition: %s on schedule lines %s (attempt %s of %s), "
+                    "trying again.",
+                    type(error).__name__,
+                    lines.ids,
+                    attempt,
+                    MAX_ATTEMPTS,
+                )
+                if commit:
+                    self.env.cr.rollback()
+                    time.sleep(random.uniform(0.1, 0.5) * attempt)
+            except Exception as error:  # noqa: BLE001 - reported, the run goes on
+                self._report_failure(result, lines, error)
+                return None
+            else:
+                if commit:
+                    # The cron's own transaction, outside tests: each chunk
+                    # posted stays posted whatever happens to the next ones.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                return value
+        return None
 
     def _lock_for_recognition(self):
         """Lock the rows of ``self`` that are still due and return them.
@@ -134,8 +188,50 @@ class RevenueRecognitionLine(models.Model):
         locked_ids = {row[0] for row in self.env.cr.fetchall()}
         return self.filtered(lambda line: line.id in locked_ids)
 
-    def _recognise_company(self, result, posting_date, grouping, post, fault_tolerant):
-        """Release the lines of ``self`` (one company, ``env.company``)."""
+    def _recognise_company(
+        self, result, posting_date, grouping, post, fault_tolerant, commit=False
+    ):
+        """Release the lines of ``self`` (one company, ``env.company``).
+
+        Fault tolerant: the planning, then each chunk of entries, run isolated
+        (``_run_isolated``); a failure leaves its lines pending and the others
+        go on. Otherwise the first error is raised.
+        """
+        if not fault_tolerant:
+            planned = self._plan_company(posting_date, grouping)
+            if planned:
+                self._merge_plan_result(result, planned)
+                for chunk in planned["chunks"]:
+                    self._recognise_chunk(chunk, planned["journal"], post, result)
+            return
+        planned = self._run_isolated(
+            self,
+            result,
+            commit,
+            lambda: self._plan_company(posting_date, grouping),
+        )
+        if not planned:
+            return
+        self._merge_plan_result(result, planned)
+        for chunk in planned["chunks"]:
+            chunk_lines = self.browse([key for plan in chunk for key in plan.keys])
+            chunk_result = self._run_isolated(
+                chunk_lines,
+                result,
+                commit,
+                lambda chunk=chunk, chunk_lines=chunk_lines: (
+                    chunk_lines._recognise_chunk_locked(chunk, planned["journal"], post)
+                ),
+            )
+            if chunk_result:
+                self._merge_chunk_result(result, chunk_result)
+
+    def _plan_company(self, posting_date, grouping):
+        """Lock the due lines of ``self`` and plan their entries (nothing written).
+
+        Returns None when no line is left to release, else a dict: ``journal``,
+        ``chunks`` (lists of entry plans), ``locked_count``, ``date_shifts``.
+        """
         company = self.env.company
         journal = company.revenue_journal_id
         if not journal:
@@ -147,36 +243,61 @@ class RevenueRecognitionLine(models.Model):
                 )
             )
         lines = self._lock_for_recognition()
-        result["locked_count"] += len(self) - len(lines)
+        planned = {
+            "journal": journal,
+            "chunks": [],
+            "locked_count": len(self) - len(lines),
+            "date_shifts": [],
+        }
         if not lines:
-            return
+            return planned
         lines._check_recognisable()
         items = lines._recognition_items(posting_date)
         date_map = self._recognition_date_map(
             company, journal, {item.date for item in items}
         )
-        result["date_shifts"].extend(sorted(date_map.items()))
+        planned["date_shifts"] = sorted(date_map.items())
+        max_items = max(company.revenue_max_lines_per_entry, 1)
         plans = plan_entries(
-            items,
-            grouping=grouping,
-            max_items=max(company.revenue_max_lines_per_entry, 1),
-            date_map=date_map,
+            items, grouping=grouping, max_items=max_items, date_map=date_map
         )
-        for chunk in self._chunk_plans(
-            plans, max(company.revenue_max_lines_per_entry, 1)
-        ):
-            if not fault_tolerant:
-                self._recognise_chunk(chunk, journal, post, result)
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    self._recognise_chunk(chunk, journal, post, result)
-            except UserError as error:
-                self._report_failure(
-                    result,
-                    self.browse([key for plan in chunk for key in plan.keys]),
-                    error,
-                )
+        planned["chunks"] = list(self._chunk_plans(plans, max_items))
+        return planned
+
+    @api.model
+    def _merge_plan_result(self, result, planned):
+        result["locked_count"] += planned["locked_count"]
+        result["date_shifts"].extend(planned["date_shifts"])
+
+    @api.model
+    def _merge_chunk_result(self, result, chunk_result):
+        result["line_count"] += chunk_result["line_count"]
+        result["locked_count"] += chunk_result["locked_count"]
+        result["move_ids"].extend(chunk_result["move_ids"])
+        for company_id, amount in chunk_result["amounts"].items():
+            result["amounts"][company_id] = result["amounts"].get(company_id, 0.0) + (
+                amount
+            )
+
+    def _recognise_chunk_locked(self, plans, journal, post):
+        """``_recognise_chunk`` for the lines of ``self``, locked again first.
+
+        A run that commits per chunk releases its row locks at each commit:
+        the lines of the next chunks are locked and checked again, and a chunk
+        another run took meanwhile is skipped (counted in ``locked_count``).
+        Returns the chunk's own result, merged by the caller once committed.
+        """
+        chunk_result = {
+            "line_count": 0,
+            "locked_count": 0,
+            "amounts": {},
+            "move_ids": [],
+        }
+        if self._lock_for_recognition() != self:
+            chunk_result["locked_count"] = len(self)
+            return chunk_result
+        self._recognise_chunk(plans, journal, post, chunk_result)
+        return chunk_result
 
     def _report_failure(self, result, lines, error):
         """Log and report the lines of a failed chunk (fault-tolerant runs)."""
@@ -186,11 +307,18 @@ class RevenueRecognitionLine(models.Model):
             "could not be recognised and stay pending: %(error)s",
             company=self.env.company.display_name,
             count=len(lines),
-            first=format_date(self.env, dates[0]),
-            last=format_date(self.env, dates[-1]),
+            first=format_date(self.env, dates[0]) if dates else "-",
+            last=format_date(self.env, dates[-1]) if dates else "-",
             error=error,
         )
-        _logger.warning(message)
+        # Expected errors (UserError) need no traceback; anything else does.
+        _logger.log(
+            logging.WARNING if isinstance(error, UserError) else logging.ERROR,
+            "%s (schedule line ids: %s)",
+            message,
+            lines.ids,
+            exc_info=not isinstance(error, UserError),
+        )
         result["errors"].append(message)
         result["failed_count"] += len(lines)
 
@@ -323,30 +451,36 @@ class RevenueRecognitionLine(models.Model):
         """Daily: release the due lines of companies with automatic recognition.
 
         Follows ``account.move._autopost_draft_entries``: at most ``limit``
-        lines per run, each chunk of entries in a savepoint (a failing chunk
-        is logged and skipped, the rest goes on), and the cron triggers itself
-        again when the limit was reached.
+        lines per run, and the cron triggers itself again when the limit was
+        reached. Each company runs in its own transaction, each chunk of
+        entries is committed as soon as it is posted (never under tests), and
+        any failure of a chunk (or of a whole company) is logged with its
+        schedule lines and skipped: the lines stay pending, the rest goes on.
+        Returns the number of lines released.
         """
+        commit = self._revenue_can_commit()
         companies = self.env["res.company"].search([("revenue_auto_post", "=", True)])
         today = fields.Date.context_today(self)
         done = failed = 0
+        errors = []
         limit_reached = False
         for company in companies:
             budget = limit - done - failed
             if budget <= 0:
                 limit_reached = True
                 break
-            result = self.with_company(company)._recognise(
-                today,
-                grouping=company.revenue_auto_post_grouping,
-                post=company.revenue_auto_post_entries,
-                domain=[("company_id", "=", company.id)],
-                limit=budget,
-                fault_tolerant=True,
-            )
+            result = self._cron_recognise_company(company, today, budget, commit)
             done += result["line_count"]
             failed += result["failed_count"]
+            errors.extend(result["errors"])
             limit_reached = done + failed >= limit
+        if errors:
+            _logger.warning(
+                "Automatic revenue recognition: %s schedule line(s) could not be "
+                "recognised and stay pending.\n%s",
+                failed,
+                "\n".join(errors),
+            )
         remaining = 0
         if companies:
             remaining = self.search_count(
@@ -356,3 +490,35 @@ class RevenueRecognitionLine(models.Model):
         if limit_reached and done and remaining:
             self.env.ref("revenue_recognition.ir_cron_revenue_recognition")._trigger()
         return done
+
+    @api.model
+    def _cron_recognise_company(self, company, today, limit, commit):
+        """One company of the cron, in its own transaction when ``commit``."""
+        records = self.with_company(company).with_context(revenue_commit=commit)
+        kwargs = {
+            "grouping": company.revenue_auto_post_grouping,
+            "post": company.revenue_auto_post_entries,
+            "domain": [("company_id", "=", company.id)],
+            "limit": limit,
+            "fault_tolerant": True,
+        }
+        try:
+            if commit:
+                result = records._recognise(today, **kwargs)
+                # One transaction per company (cron only, never under tests).
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            else:
+                with self.env.cr.savepoint():
+                    result = records._recognise(today, **kwargs)
+        except Exception as error:  # noqa: BLE001 - logged, the other companies go on
+            if commit:
+                self.env.cr.rollback()
+            message = self.env._(
+                "Company %(company)s: the automatic revenue recognition failed and "
+                "will run again tomorrow: %(error)s",
+                company=company.display_name,
+                error=error,
+            )
+            _logger.exception(message)
+            result = {"line_count": 0, "failed_count": 0, "errors": [message]}
+        return result

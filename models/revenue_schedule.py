@@ -1,13 +1,17 @@
+from collections import defaultdict
 from decimal import Decimal
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import format_date, formatLang
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_date, formatLang
 
 from ..engine import ScheduleError, contract_end, preview
 from .schedule_errors import schedule_error_message
+
+#: Default of the company setting ``revenue_max_periods``.
+DEFAULT_MAX_PERIODS = 600
 
 
 class RevenueSchedule(models.Model):
@@ -178,6 +182,8 @@ class RevenueSchedule(models.Model):
         """Offer one editable row per period, evenly split, when asked."""
         if not self._uses_percentages() or len(self.percentage_ids) == self.occurrences:
             return
+        if self.occurrences > self._revenue_max_periods():
+            return  # refused at save (_check_occurrences_cap): no million rows
         count = max(self.occurrences, 1)
         base = round(100.0 / count, 2)
         values = [base] * count
@@ -221,6 +227,10 @@ class RevenueSchedule(models.Model):
         self.ensure_one()
         if not self.preview_start_date or self.occurrences < 1:
             return False
+        if self.occurrences > self._revenue_max_periods():
+            return Markup('<div class="alert alert-warning">%s</div>') % (
+                self._occurrences_cap_message(self.occurrences)
+            )
         currency = (self.company_id or self.env.company).currency_id
         try:
             result = preview(
@@ -309,6 +319,156 @@ class RevenueSchedule(models.Model):
             or company.revenue_deferred_account_id
         )
 
+    # --- in use: deletion refused, changes apply to new documents ------------
+
+    in_use = fields.Boolean(
+        compute="_compute_in_use",
+        help="Schedule lines, invoice lines, order lines, products or product "
+        "categories use this schedule.",
+    )
+
+    def _compute_in_use(self):
+        usage = self._revenue_usage()
+        for schedule in self:
+            schedule.in_use = bool(usage.get(schedule.id))
+
+    def _revenue_usage(self):
+        """{schedule id: [what uses it, translated]} over all companies."""
+        usage = defaultdict(list)
+        ids = [schedule_id for schedule_id in self.ids if schedule_id]
+        if not ids:
+            return usage
+        _ = self.env._
+        for model, field_name, label in (
+            ("revenue.recognition.line", "schedule_id", _("schedule lines")),
+            ("account.move.line", "revenue_schedule_id", _("invoice lines")),
+            ("sale.order.line", "revenue_schedule_id", _("order lines")),
+        ):
+            groups = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group([(field_name, "in", ids)], [field_name])
+            )
+            for (schedule,) in groups:
+                usage[schedule.id].append(label)
+        # Company-dependent fields: one JSON value per company, archived too.
+        for model, label in (
+            ("product.template", _("products")),
+            ("product.category", _("product categories")),
+        ):
+            self.env[model].flush_model(["revenue_schedule_id"])
+            table = SQL.identifier(self.env[model]._table)
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT DISTINCT value.schedule_id::int FROM %s, "
+                    "jsonb_each_text(%s.revenue_schedule_id) AS value(company, "
+                    "schedule_id) WHERE value.schedule_id = ANY(%s)",
+                    table,
+                    table,
+                    [str(schedule_id) for schedule_id in ids],
+                )
+            )
+            for (schedule_id,) in rows:
+                usage[schedule_id].append(label)
+        return usage
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        usage = self._revenue_usage()
+        for schedule in self:
+            if usage.get(schedule.id):
+                raise UserError(
+                    self.env._(
+                        "Revenue schedule %(schedule)s is used by %(usage)s and cannot "
+                        "be deleted. Archive it instead: the documents that use it "
+                        "keep it, and it can no longer be selected.",
+                        schedule=schedule.display_name,
+                        usage=", ".join(usage[schedule.id]),
+                    )
+                )
+
+    # --- bounds: number of periods, deferred account ---------------------------
+
+    def _revenue_max_periods(self):
+        """Most periods a schedule may have (company setting, default 600)."""
+        company = self.company_id or self.env.company
+        return company.revenue_max_periods or DEFAULT_MAX_PERIODS
+
+    def _occurrences_cap_message(self, occurrences, name=None):
+        return self.env._(
+            "Schedule %(name)s: %(occurrences)s occurrences is more than the "
+            "%(max)s periods a schedule may have. Set 'Occurrences' to %(max)s or "
+            "fewer, or raise the limit in Accounting › Configuration › Settings › "
+            "Revenue Recognition.",
+            name=name or self.display_name,
+            occurrences=occurrences,
+            max=self._revenue_max_periods(),
+        )
+
+    def _check_occurrences_value(self, vals):
+        """Refuse out-of-range occurrences before they reach the database.
+
+        An integer column overflows past 2**31 - 1 (a server error), and the
+        engine must never be asked for more periods than the cap.
+        """
+        if "occurrences" not in vals:
+            return
+        occurrences = vals["occurrences"]
+        if not isinstance(occurrences, int) or isinstance(occurrences, bool):
+            return  # the ORM converts or refuses it
+        name = vals.get("name") or self.display_name or ""
+        if occurrences < 1:
+            raise ValidationError(
+                self.env._(
+                    "Schedule %(name)s needs at least one occurrence: set "
+                    "'Occurrences' to 1 or more.",
+                    name=name,
+                )
+            )
+        if occurrences > self._revenue_max_periods():
+            raise ValidationError(self._occurrences_cap_message(occurrences, name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id"))
+            self.with_company(company or self.env.company).new(
+                {"company_id": company.id}
+            )._check_occurrences_value(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "occurrences" in vals:
+            for schedule in self:
+                company = (
+                    self.env["res.company"].browse(vals["company_id"])
+                    if "company_id" in vals
+                    else schedule.company_id
+                )
+                schedule.new(
+                    {"company_id": company.id, "name": schedule.name}
+                )._check_occurrences_value(vals)
+        return super().write(vals)
+
+    @api.constrains("occurrences", "company_id")
+    def _check_occurrences_cap(self):
+        for schedule in self:
+            if schedule.occurrences > schedule._revenue_max_periods():
+                raise ValidationError(
+                    schedule._occurrences_cap_message(schedule.occurrences)
+                )
+
+    @api.constrains("deferred_account_id", "company_id")
+    def _check_deferred_account(self):
+        for schedule in self.filtered("deferred_account_id"):
+            label = self.env._("revenue schedule %(name)s", name=schedule.display_name)
+            companies = schedule.company_id or self.env["res.company"].sudo().search([])
+            for company in companies:
+                company._revenue_check_deferred_account(
+                    schedule.deferred_account_id, label
+                )
+
 
 class RevenueSchedulePercentage(models.Model):
     _name = "revenue.schedule.percentage"
@@ -327,3 +487,18 @@ class RevenueSchedulePercentage(models.Model):
         for row in self:
             rows = row.schedule_id.percentage_ids.sorted(lambda r: (r.sequence, r.id))
             row.period = (list(rows).index(row) + 1) if row in rows else 0
+
+    @api.constrains("percentage")
+    def _check_percentage_range(self):
+        for row in self:
+            if not 0 <= row.percentage <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "Schedule %(schedule)s, period %(period)s: the percentage "
+                        "%(percentage)s is not between 0 and 100. Enter a share of "
+                        "the amount between 0 and 100.",
+                        schedule=row.schedule_id.display_name,
+                        period=row.period,
+                        percentage=row.percentage,
+                    )
+                )

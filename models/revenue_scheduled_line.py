@@ -1,5 +1,15 @@
+from datetime import date
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
+
+from ..engine import ScheduleError, period_count
+from .schedule_errors import schedule_error_message
+
+#: Revenue dates outside this range are refused (typing errors, overflows).
+REVENUE_DATE_MIN = date(1900, 1, 1)
+REVENUE_DATE_MAX = date(2199, 12, 31)
 
 
 class RevenueScheduledLineMixin(models.AbstractModel):
@@ -50,7 +60,12 @@ class RevenueScheduledLineMixin(models.AbstractModel):
         for line in self:
             schedule = line.revenue_schedule_id
             if schedule.automatic_contract_terms:
-                line.revenue_end_date = schedule._contract_end(line._revenue_start())
+                start = line._revenue_start()
+                if start and not REVENUE_DATE_MIN <= start <= REVENUE_DATE_MAX:
+                    # Refused by _check_revenue_schedule_bounds, naming the line.
+                    line.revenue_end_date = False
+                else:
+                    line.revenue_end_date = schedule._contract_end(start)
             else:
                 line.revenue_end_date = schedule and line.revenue_end_date
 
@@ -68,6 +83,68 @@ class RevenueScheduledLineMixin(models.AbstractModel):
                         start=start,
                     )
                 )
+
+    @api.constrains("revenue_schedule_id", "revenue_start_date", "revenue_end_date")
+    def _check_revenue_schedule_bounds(self):
+        """Dates from 1900 to 2199, and no more periods than the company allows.
+
+        Checked before any schedule line is computed: the engine is never
+        asked for a schedule longer than ``revenue_max_periods``.
+        """
+        for line in self.filtered("revenue_schedule_id"):
+            line._revenue_check_schedule_bounds()
+
+    def _revenue_check_schedule_bounds(self):
+        """Raise a ValidationError naming the line if its schedule is out of bounds."""
+        self.ensure_one()
+        start = self._revenue_start()
+        for value in (start, self.revenue_start_date, self.revenue_end_date):
+            if value and not REVENUE_DATE_MIN <= value <= REVENUE_DATE_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "%(line)s: the revenue date %(date)s is outside the supported "
+                        "range, %(min)s to %(max)s. Correct the revenue start and end "
+                        "dates (or the document date).",
+                        line=self._revenue_label(),
+                        date=format_date(self.env, value),
+                        min=format_date(self.env, REVENUE_DATE_MIN),
+                        max=format_date(self.env, REVENUE_DATE_MAX),
+                    )
+                )
+        schedule = self.revenue_schedule_id
+        limit = self.company_id.revenue_max_periods or schedule._revenue_max_periods()
+        if schedule.occurrences > limit:
+            count = schedule.occurrences
+        elif not start:
+            return  # no start yet: the schedule cannot be computed, nor counted
+        else:
+            try:
+                count = period_count(
+                    start,
+                    self.revenue_end_date or None,
+                    schedule.recognition_basis,
+                    schedule.recognition_convention,
+                    schedule.occurrences,
+                    schedule._engine_percentages(),
+                )
+            except ScheduleError as error:
+                raise ValidationError(
+                    schedule_error_message(self.env, error, self._revenue_label())
+                ) from error
+        if count > limit:
+            raise ValidationError(
+                self.env._(
+                    "%(line)s: schedule %(schedule)s would give %(count)s lines from "
+                    "%(start)s, more than the %(max)s periods allowed. Shorten the "
+                    "term (revenue end date) or use a schedule with fewer "
+                    "occurrences.",
+                    line=self._revenue_label(),
+                    schedule=schedule.display_name,
+                    count=count,
+                    start=format_date(self.env, start) if start else "-",
+                    max=limit,
+                )
+            )
 
     def _revenue_start(self):
         raise NotImplementedError

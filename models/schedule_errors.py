@@ -42,6 +42,15 @@ def schedule_error_message(env, error, record_name):
         "unknown_convention": _(
             "%(record)s: unknown recognition convention. Choose one on the schedule."
         ),
+        "bad_percentage": _(
+            "%(record)s: the per-period percentage %(value)s is not a number of "
+            "at least 0. Fix the per-period percentages on the schedule."
+        ),
+        "date_out_of_range": _(
+            "%(record)s: the revenue schedule from %(start)s over %(occurrences)s "
+            "occurrences ends after the last supported date. Correct the revenue "
+            "start date or use a schedule with fewer occurrences."
+        ),
         "bad_rounding": _(
             "%(record)s: the currency rounding must be greater than zero. "
             "Fix the currency's rounding."

@@ -6,3 +6,7 @@ from . import test_ui_tour
 from . import test_i18n
 from . import test_books
 from . import test_books_stateful
+from . import test_recognition_integrity
+from . import test_schedule_validation
+from . import test_recognition_faults
+from . import test_access
