@@ -37,6 +37,8 @@ def build_line_vals(env, sources):
     """
     inputs = []
     for index, source in enumerate(sources):
+        # the start may come from a date changed since the line was saved
+        source.record._revenue_check_schedule_bounds()
         schedule = source.schedule
         company_currency = source.company.currency_id
         inputs.append(

@@ -13,6 +13,9 @@ class SaleOrder(models.Model):
         return "order_id"
 
     def _action_confirm(self):
+        # the start may be the order date, which the line's save did not see
+        for line in self.order_line.filtered("revenue_schedule_id"):
+            line._revenue_check_schedule_bounds()
         res = super()._action_confirm()
         self.order_line._revenue_sync_expected()
         return res
