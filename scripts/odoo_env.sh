@@ -174,7 +174,7 @@ rr_odoo_bootstrap() {
         src="$ODOO_SRC_URL"
         sha="$ODOO_SRC_SHA256"
         rr_step_start 3/4 "Odoo 18.0 source: download of $src" \
-            "(~300 MB, needs network access; a few minutes), then extraction"
+            "(several hundred MB, needs network access; minutes), then extraction"
     fi
     if [ "$(cat "$RR_ODOO_SRC_DIR.source" 2>/dev/null)" = "$src" ] \
         && [ -f "$RR_ODOO_SRC_DIR/odoo/release.py" ]; then
@@ -190,8 +190,8 @@ rr_odoo_bootstrap() {
     (cd "$RR_ODOO_SRC_DIR" && pwd -P) >"$purelib/rr-odoo-src.pth"
     rr_step_done
     # 4. Odoo's requirements
-    rr_step_start 4/4 "Odoo's Python requirements (requirements-odoo.txt: ~50 wheels," \
-        "~90 MB of downloads on a first run, 1-3 minutes)"
+    rr_step_start 4/4 "Odoo's Python requirements (requirements-odoo.txt: ~60 packages," \
+        "~45 MB of downloads on a first run, under a minute to a few minutes)"
     rr_venv_pip -r "$RR_ROOT/requirements-odoo.txt" \
         || { RR_ODOO_WHY="pip could not install requirements-odoo.txt (see above)"; return 1; }
     echo "odoo=$(rr_files_hash "$RR_ROOT/requirements-odoo.txt")" >>"$RR_VENV/rr-stamp"
