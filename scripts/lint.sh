@@ -43,6 +43,7 @@ addons_dir="$(dirname "$(rr_addons_path_link)")"
 run "ruff check" "$bin/ruff" check --no-fix .
 run "ruff format --check" "$bin/ruff" format --check .
 # pylint-odoo takes the add-on by its module name: run it from .local/addons
+# shellcheck disable=SC2016 # expanded by the inner bash
 run "pylint-odoo (mandatory)" \
     bash -c 'cd "$1" && "$2" --rcfile="$3" "$4"' _ \
     "$addons_dir" "$bin/pylint" "$RR_ROOT/.pylintrc" "$RR_MODULE"

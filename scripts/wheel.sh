@@ -17,4 +17,4 @@ git ls-files -z -- . ':!:.*' ':!:scripts' ':!:Makefile' ':!:requirements-test.tx
 mkdir -p "$RR_LOCAL/dist"
 "$PYTHON" -m pip wheel -q --disable-pip-version-check --no-deps \
     -w "$RR_LOCAL/dist" "$tmp/$RR_MODULE"
-ls -1 "$RR_LOCAL/dist"/odoo_addon_"$RR_MODULE"-*.whl
+ls -1 "$RR_LOCAL/dist/odoo_addon_$RR_MODULE"-*.whl
