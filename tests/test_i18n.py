@@ -102,8 +102,9 @@ class TestI18n(RevenueTestCommon):
                 ["state"], ["selection"]
             )["state"]["selection"]
         )
-        self.assertEqual(states["pending"], "À comptabiliser")
-        self.assertEqual(states["posted"], "Comptabilisé")
+        # the words an accountant uses, one word for status
+        self.assertEqual(states["pending"], "À reconnaître")
+        self.assertEqual(states["posted"], "Reconnu")
         self.assertEqual(states["expected"], "Prévu")
 
     def test_views_and_menus_in_french(self):
@@ -116,11 +117,11 @@ class TestI18n(RevenueTestCommon):
         )
         self.assertEqual(
             self.env_fr["revenue.recognition.wizard"]._description,
-            "Create Revenue Recognition Journal",
+            "Recognise Revenue",
         )
         self.assertEqual(
             self.env_fr["ir.model"]._get("revenue.recognition.wizard").name,
-            "Générer les écritures de comptabilisation du chiffre d'affaires",
+            "Reconnaître le CA",
         )
 
     def test_user_error_in_french(self):
@@ -132,8 +133,7 @@ class TestI18n(RevenueTestCommon):
         self.assertIn("aucun compte de produits constatés d'avance", message)
         self.assertIn(self.schedule_quarterly.display_name, message)
         self.assertIn(
-            "Comptabilité › Configuration › Paramètres › "
-            "Comptabilisation du chiffre d'affaires",
+            "Comptabilité › Configuration › Paramètres › Étalement du CA",
             message,
         )
         self.assertEqual(invoice.state, "draft")
