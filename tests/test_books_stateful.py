@@ -32,6 +32,197 @@ EXAMPLES = int(os.environ.get("RR_STATEFUL_EXAMPLES", "6"))
 STEPS = int(os.environ.get("RR_STATEFUL_STEPS", "12"))
 
 
+class BooksMachine(RuleBasedStateMachine):
+    """One random flow; ``case`` is the running test self.case."""
+
+    case = None
+
+    def __init__(self):
+        super().__init__()
+        self.savepoint = self.case.env.cr.savepoint(flush=False)
+        self.today = date(2026, 1, 10)
+        self.orders = []
+        self.invoices = []
+        self.ran = False
+
+    def teardown(self):
+        # the example's writes are rolled back, pending ones dropped
+        self.savepoint.close(rollback=True)
+        self.case.env.clear()
+
+    # --- helpers ----------------------------------------------------
+    def _posted_invoices(self):
+        return [
+            inv
+            for inv in self.invoices
+            if inv.state == "posted" and inv.move_type == "out_invoice"
+        ]
+
+    def _post(self, move):
+        move.invoice_date = self.today
+        move.action_post()
+        self.invoices.append(move)
+        self.ran = False
+
+    def _reversal(self, invoice, modify=False):
+        wizard = (
+            self.case.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"date": self.today, "journal_id": invoice.journal_id.id})
+        )
+        action = wizard.modify_moves() if modify else wizard.refund_moves()
+        return self.case.env["account.move"].browse(action["res_id"])
+
+    # --- rules ------------------------------------------------------
+    @initialize(
+        price=st.integers(1, 5000),
+        product=st.integers(0, 2),
+        qty=st.integers(1, 3),
+    )
+    def first_order(self, price, product, qty):
+        self.confirm_order(price, product, qty, 0)
+
+    @rule(
+        price=st.integers(1, 5000),
+        product=st.integers(0, 2),
+        qty=st.integers(1, 3),
+        delay=st.integers(0, 60),
+    )
+    def confirm_order(self, price, product, qty, delay):
+        order = self.case._create_order(
+            [
+                (self.case.products[product], qty, float(price), None),
+                (self.case.plain_product, 1, 50.0, None),
+            ],
+            date_order=self.today,
+            commitment_date=self.today + relativedelta(days=delay),
+        )
+        order.action_confirm()
+        self.orders.append(order)
+
+    @rule(data=st.data(), price=st.integers(1, 3000))
+    def add_order_line(self, data, price):
+        order = data.draw(st.sampled_from(self.orders))
+        order.write(
+            {
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.case.products[1].id,
+                            "price_unit": float(price),
+                        }
+                    )
+                ]
+            }
+        )
+
+    @rule(data=st.data(), qty=st.integers(1, 5))
+    def change_quantity(self, data, qty):
+        order = data.draw(st.sampled_from(self.orders))
+        line = data.draw(st.sampled_from(order.order_line))
+        if qty >= line.qty_invoiced:
+            line.product_uom_qty = qty
+
+    @rule(data=st.data(), partial=st.booleans())
+    def invoice_order(self, data, partial):
+        order = data.draw(st.sampled_from(self.orders))
+        if order.invoice_status != "to invoice":
+            return
+        invoice = order._create_invoices()
+        if partial:
+            line = invoice.invoice_line_ids.filtered("revenue_schedule_id")[:1]
+            if line and line.quantity > 1:
+                line.quantity -= 1
+        self._post(invoice)
+
+    @rule(data=st.data())
+    def down_payment(self, data):
+        order = data.draw(st.sampled_from(self.orders))
+        wizard = (
+            self.case.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "percentage", "amount": 30})
+        )
+        wizard.create_invoices()
+        draft = order.invoice_ids.filtered(lambda m: m.state == "draft")
+        self._post(draft[-1:])
+
+    @precondition(lambda self: self._posted_invoices())
+    @rule(data=st.data(), share=st.sampled_from([1.0, 0.5]))
+    def credit(self, data, share):
+        invoice = data.draw(st.sampled_from(self._posted_invoices()))
+        refund = self._reversal(invoice)
+        if share != 1.0:
+            for line in refund.invoice_line_ids:
+                line.price_unit = line.currency_id.round(line.price_unit * share)
+        self._post(refund)
+
+    @precondition(lambda self: self._posted_invoices())
+    @rule(data=st.data())
+    def modify(self, data):
+        invoice = data.draw(st.sampled_from(self._posted_invoices()))
+        new_draft = self._reversal(invoice, modify=True)
+        self.invoices.append(invoice.reversal_move_ids[-1:])
+        for line in new_draft.invoice_line_ids:
+            line.price_unit = line.currency_id.round(line.price_unit * 0.8)
+        self._post(new_draft)
+
+    @precondition(lambda self: self._posted_invoices())
+    @rule(data=st.data())
+    def reset_and_repost(self, data):
+        invoice = data.draw(st.sampled_from(self._posted_invoices()))
+        try:
+            with self.case.env.cr.savepoint():
+                invoice.button_draft()
+        except UserError:
+            return  # revenue already recognised: refused, nothing changed
+        invoice.action_post()
+
+    @rule(data=st.data(), release=st.booleans())
+    def hold_or_release(self, data, release):
+        lines = self.case.env["revenue.recognition.line"].search(
+            [
+                ("state", "=", "pending"),
+                ("move_id.move_type", "=", "out_invoice"),
+                ("on_hold", "=", release),
+            ]
+        )
+        if not lines:
+            return
+        line = data.draw(st.sampled_from(lines))
+        if release:
+            line.action_release("released by the machine")
+        else:
+            line.action_hold("held by the machine")
+
+    @rule(months=st.integers(0, 4))
+    def recognise(self, months):
+        self.today = self.today + relativedelta(months=months, day=31)
+        self.case.env["revenue.recognition.line"]._recognise(
+            self.today, domain=[("company_id", "=", self.case.company.id)]
+        )
+        self.ran = True
+
+    @rule(data=st.data())
+    def reverse_recognition(self, data):
+        entries = self.case.env["account.move"].search(
+            [
+                ("revenue_recognition_entry", "=", True),
+                ("state", "=", "posted"),
+                ("reversal_move_ids", "=", False),
+            ]
+        )
+        if not entries:
+            return
+        entry = data.draw(st.sampled_from(entries))
+        entry._reverse_moves([{"date": self.today, "ref": "machine"}], cancel=True)
+        self.ran = False
+
+    @invariant()
+    def books_are_right(self):
+        self.case.assertBooks(after_run=self.ran)
+
+
 @tagged("post_install", "-at_install")
 class TestBooksStateful(RevenueTestCommon):
     @classmethod
@@ -53,200 +244,9 @@ class TestBooksStateful(RevenueTestCommon):
         cls.plain_product = cls._create_product(name="One-off", lst_price=50.0)
 
     def test_random_flows_keep_the_books(self):
-        case = self
-
-        class Books(RuleBasedStateMachine):
-            def __init__(self):
-                super().__init__()
-                self.savepoint = case.env.cr.savepoint(flush=False)
-                self.today = date(2026, 1, 10)
-                self.orders = []
-                self.invoices = []
-                self.ran = False
-
-            def teardown(self):
-                # the example's writes are rolled back, pending ones dropped
-                self.savepoint.close(rollback=True)
-                case.env.clear()
-
-            # --- helpers ----------------------------------------------------
-            def _posted_invoices(self):
-                return [
-                    inv
-                    for inv in self.invoices
-                    if inv.state == "posted" and inv.move_type == "out_invoice"
-                ]
-
-            def _post(self, move):
-                move.invoice_date = self.today
-                move.action_post()
-                self.invoices.append(move)
-                self.ran = False
-
-            def _reversal(self, invoice, modify=False):
-                wizard = (
-                    case.env["account.move.reversal"]
-                    .with_context(active_model="account.move", active_ids=invoice.ids)
-                    .create({"date": self.today, "journal_id": invoice.journal_id.id})
-                )
-                action = wizard.modify_moves() if modify else wizard.refund_moves()
-                return case.env["account.move"].browse(action["res_id"])
-
-            # --- rules ------------------------------------------------------
-            @initialize(
-                price=st.integers(1, 5000),
-                product=st.integers(0, 2),
-                qty=st.integers(1, 3),
-            )
-            def first_order(self, price, product, qty):
-                self.confirm_order(price, product, qty, 0)
-
-            @rule(
-                price=st.integers(1, 5000),
-                product=st.integers(0, 2),
-                qty=st.integers(1, 3),
-                delay=st.integers(0, 60),
-            )
-            def confirm_order(self, price, product, qty, delay):
-                order = case._create_order(
-                    [
-                        (case.products[product], qty, float(price), None),
-                        (case.plain_product, 1, 50.0, None),
-                    ],
-                    date_order=self.today,
-                    commitment_date=self.today + relativedelta(days=delay),
-                )
-                order.action_confirm()
-                self.orders.append(order)
-
-            @rule(data=st.data(), price=st.integers(1, 3000))
-            def add_order_line(self, data, price):
-                order = data.draw(st.sampled_from(self.orders))
-                order.write(
-                    {
-                        "order_line": [
-                            Command.create(
-                                {
-                                    "product_id": case.products[1].id,
-                                    "price_unit": float(price),
-                                }
-                            )
-                        ]
-                    }
-                )
-
-            @rule(data=st.data(), qty=st.integers(1, 5))
-            def change_quantity(self, data, qty):
-                order = data.draw(st.sampled_from(self.orders))
-                line = data.draw(st.sampled_from(order.order_line))
-                if qty >= line.qty_invoiced:
-                    line.product_uom_qty = qty
-
-            @rule(data=st.data(), partial=st.booleans())
-            def invoice_order(self, data, partial):
-                order = data.draw(st.sampled_from(self.orders))
-                if order.invoice_status != "to invoice":
-                    return
-                invoice = order._create_invoices()
-                if partial:
-                    line = invoice.invoice_line_ids.filtered("revenue_schedule_id")[:1]
-                    if line and line.quantity > 1:
-                        line.quantity -= 1
-                self._post(invoice)
-
-            @rule(data=st.data())
-            def down_payment(self, data):
-                order = data.draw(st.sampled_from(self.orders))
-                wizard = (
-                    case.env["sale.advance.payment.inv"]
-                    .with_context(active_model="sale.order", active_ids=order.ids)
-                    .create({"advance_payment_method": "percentage", "amount": 30})
-                )
-                wizard.create_invoices()
-                draft = order.invoice_ids.filtered(lambda m: m.state == "draft")
-                self._post(draft[-1:])
-
-            @precondition(lambda self: self._posted_invoices())
-            @rule(data=st.data(), share=st.sampled_from([1.0, 0.5]))
-            def credit(self, data, share):
-                invoice = data.draw(st.sampled_from(self._posted_invoices()))
-                refund = self._reversal(invoice)
-                if share != 1.0:
-                    for line in refund.invoice_line_ids:
-                        line.price_unit = line.currency_id.round(
-                            line.price_unit * share
-                        )
-                self._post(refund)
-
-            @precondition(lambda self: self._posted_invoices())
-            @rule(data=st.data())
-            def modify(self, data):
-                invoice = data.draw(st.sampled_from(self._posted_invoices()))
-                new_draft = self._reversal(invoice, modify=True)
-                self.invoices.append(invoice.reversal_move_ids[-1:])
-                for line in new_draft.invoice_line_ids:
-                    line.price_unit = line.currency_id.round(line.price_unit * 0.8)
-                self._post(new_draft)
-
-            @precondition(lambda self: self._posted_invoices())
-            @rule(data=st.data())
-            def reset_and_repost(self, data):
-                invoice = data.draw(st.sampled_from(self._posted_invoices()))
-                try:
-                    with case.env.cr.savepoint():
-                        invoice.button_draft()
-                except UserError:
-                    return  # revenue already recognised: refused, nothing changed
-                invoice.action_post()
-
-            @rule(data=st.data(), release=st.booleans())
-            def hold_or_release(self, data, release):
-                lines = case.env["revenue.recognition.line"].search(
-                    [
-                        ("state", "=", "pending"),
-                        ("move_id.move_type", "=", "out_invoice"),
-                        ("on_hold", "=", release),
-                    ]
-                )
-                if not lines:
-                    return
-                line = data.draw(st.sampled_from(lines))
-                if release:
-                    line.action_release("released by the machine")
-                else:
-                    line.action_hold("held by the machine")
-
-            @rule(months=st.integers(0, 4))
-            def recognise(self, months):
-                self.today = self.today + relativedelta(months=months, day=31)
-                case.env["revenue.recognition.line"]._recognise(
-                    self.today, domain=[("company_id", "=", case.company.id)]
-                )
-                self.ran = True
-
-            @rule(data=st.data())
-            def reverse_recognition(self, data):
-                entries = case.env["account.move"].search(
-                    [
-                        ("revenue_recognition_entry", "=", True),
-                        ("state", "=", "posted"),
-                        ("reversal_move_ids", "=", False),
-                    ]
-                )
-                if not entries:
-                    return
-                entry = data.draw(st.sampled_from(entries))
-                entry._reverse_moves(
-                    [{"date": self.today, "ref": "machine"}], cancel=True
-                )
-                self.ran = False
-
-            @invariant()
-            def books_are_right(self):
-                case.assertBooks(after_run=self.ran)
-
+        BooksMachine.case = self
         run_state_machine_as_test(
-            Books,
+            BooksMachine,
             settings=settings(
                 max_examples=EXAMPLES,
                 stateful_step_count=STEPS,
