@@ -8,7 +8,7 @@
     "author": "revenue_recognition developers",
     "website": "https://github.com/revenue-recognition/revenue_recognition",
     "development_status": "Alpha",
-    "depends": ["sale", "account"],
+    "depends": ["sale_management", "account"],
     "data": [
         "security/revenue_recognition_security.xml",
         "security/ir.model.access.csv",

@@ -174,8 +174,20 @@ class ResCompany(models.Model):
         )
 
     def _revenue_deferred_account(self):
-        """The chart's deferred income account (487 in France), or a new one."""
+        """The chart's deferred revenue account (the generic chart's 2120, 487 in
+        France), or a new one."""
         self.ensure_one()
+        chart_account = (
+            self.env["account.chart.template"]
+            .with_company(self)
+            .ref("deferred_revenue", raise_if_not_found=False)
+        )
+        if (
+            chart_account
+            and not chart_account.deprecated
+            and chart_account.account_type == "liability_current"
+        ):
+            return chart_account
         return self._revenue_liability_account(
             "487", "487000", self.env._("Deferred Revenue")
         )

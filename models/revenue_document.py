@@ -21,7 +21,10 @@ class RevenueDocumentMixin(models.AbstractModel):
         groups=REVENUE_READERS,
     )
     revenue_line_count = fields.Integer(
-        compute="_compute_revenue_totals", groups=REVENUE_READERS
+        compute="_compute_revenue_totals",
+        string="Open Revenue Lines",
+        help="Schedule lines still to recognise: expected, pending and held.",
+        groups=REVENUE_READERS,
     )
     revenue_recognised_amount = fields.Monetary(
         compute="_compute_revenue_totals",
@@ -81,7 +84,8 @@ class RevenueDocumentMixin(models.AbstractModel):
         totals = {}
         for document, state, on_hold, amount, count in groups:
             entry = totals.setdefault(document.id, dict(empty))
-            entry["count"] += count
+            if state != "posted":
+                entry["count"] += count
             entry["posted" if state == "posted" else "open"] += amount
             if state == "pending":
                 entry["held" if on_hold else "pending"] += count
@@ -94,14 +98,14 @@ class RevenueDocumentMixin(models.AbstractModel):
             document.revenue_held_count = entry["held"]
 
     def action_view_revenue_lines(self):
-        """The revenue schedule of this document."""
+        """The revenue schedule of this document: a flat list by date."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "revenue_recognition.action_revenue_recognition_line"
+            "revenue_recognition.action_revenue_recognition_line_all"
         )
-        action["domain"] = [(self._revenue_line_field(), "=", self.id)]
-        action["context"] = {
-            "default_" + self._revenue_line_field(): self.id,
-            "search_default_groupby_recognition_month": 1,
-        }
+        action["domain"] = [
+            (self._revenue_line_field(), "=", self.id),
+            ("state", "!=", "cancelled"),
+        ]
+        action["context"] = {"default_" + self._revenue_line_field(): self.id}
         return action

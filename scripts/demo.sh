@@ -37,9 +37,23 @@ else
     install=(-i "$RR_MODULE")
 fi
 log="$RR_LOCAL/logs/demo-init.log"
-if ! "$ODOO_PYTHON" -m odoo "${common[@]}" "${install[@]}" \
+"$ODOO_PYTHON" -m odoo "${common[@]}" "${install[@]}" \
     --stop-after-init --max-cron-threads=0 --http-port="$(rr_free_port)" \
-    --gevent-port="$(rr_free_port)" >"$log" 2>&1; then
+    --gevent-port="$(rr_free_port)" >"$log" 2>&1 &
+odoo_pid=$!
+# Progress while Odoo installs (a few minutes the first time): the module it
+# is loading, every ten seconds.
+started=$SECONDS
+last=""
+while kill -0 "$odoo_pid" 2>/dev/null; do
+    sleep 10
+    module=$(grep -oE 'loading [a-z0-9_]+/' "$log" 2>/dev/null | tail -n 1 | cut -c9- | tr -d /)
+    if [ -n "$module" ] && [ "$module" != "$last" ]; then
+        rr_say "  ... $((SECONDS - started)) s: installing $module"
+        last=$module
+    fi
+done
+if ! wait "$odoo_pid"; then
     tail -n 40 "$log" >&2
     rr_say "Odoo failed to initialise $DEMO_DB; full log in $log"
     exit 1
@@ -59,6 +73,8 @@ cat >&2 <<MSG
   Odoo 18.0 with revenue_recognition and demo data:
     URL:       http://localhost:$HTTP_PORT/web/login   (database $DEMO_DB)
     Log in:    admin / admin
+  The first page after logging in builds the web assets: it takes about a
+  minute, later pages are quick.
   Stop with Ctrl-C.
 
 MSG
