@@ -5,6 +5,7 @@
 #                   from a cached template), log checked by checklog-odoo,
 #                   then a pytest-odoo smoke run; prints "engine: …",
 #                   "odoo: …" and "N passed, N failed"
+#   make screenshots  the README's screenshots, by the browser tour
 #   make lint       ruff check, ruff format --check, pylint-odoo (OCA
 #                   mandatory checks, .pylintrc), oca-checks-odoo-module/-po
 #   make format     ruff --fix and ruff format (rewrites files)
@@ -54,13 +55,19 @@ export ODOO_PYTHON PYTHON ADDONS_PATH DB_HOST DB_PORT DB_USER DB_PASSWORD
 export TEST_DB TEST_TAGS TEST_HTTP_PORT DEMO_DB HTTP_PORT
 export ODOO_SRC ODOO_BOOTSTRAP BOOTSTRAP_PYTHON TEMPLATE_CACHE PYTEST_ODOO_SMOKE
 
-.PHONY: test lint format demo demo-init wheel pg-stop clean
+.PHONY: test lint format demo demo-init wheel pg-stop clean screenshots
 
 test:
 	@bash scripts/run_tests.sh
 
 lint:
 	@bash scripts/lint.sh
+
+# The README's screenshots (static/description/screenshot_*.png, English and
+# French), taken by the browser tour of the whole flow.
+screenshots:
+	@RR_SCREENSHOTS_DIR="$(CURDIR)/static/description" \
+		TEST_TAGS=/revenue_recognition:TestRevenueFlowTour bash scripts/run_tests.sh
 
 format:
 	@bash scripts/lint.sh --fix

@@ -21,6 +21,7 @@ class RevenueSchedule(models.Model):
     """
 
     _name = "revenue.schedule"
+    _inherit = ["mail.thread"]
     _description = "Revenue Schedule"
     _order = "sequence, name, id"
     _check_company_auto = True
@@ -46,6 +47,7 @@ class RevenueSchedule(models.Model):
         "Monthly: each calendar month touched by the term, weighted by the share "
         "of the month served (a start that is not the 1st gives N + 1 lines).\n"
         "Monthly by days: each calendar month touched, weighted by days served.",
+        tracking=True,
     )
     recognition_convention = fields.Selection(
         [
@@ -64,18 +66,22 @@ class RevenueSchedule(models.Model):
         "else the 1st of the next month.\n"
         "Next month: starts on the 1st of the following month.\n"
         "End of month: each line on the last day of its month.",
+        tracking=True,
     )
     occurrences = fields.Integer(
         required=True,
         default=12,
         help="Number of occurrences (or months) of the term.",
+        tracking=True,
     )
     automatic_contract_terms = fields.Boolean(
         help="Fill the end date automatically: start + occurrences months - 1 day."
+        tracking=True,
     )
     automatic_hold = fields.Boolean(
         help="Every schedule line is created on hold and must be released "
         "before it can be recognised."
+        tracking=True,
     )
     deferred_account_id = fields.Many2one(
         "account.account",
@@ -84,19 +90,32 @@ class RevenueSchedule(models.Model):
         domain="[('deprecated', '=', False)]",
         help="Leave empty to use the product category's schedule account "
         "or the company default.",
+        tracking=True,
     )
     use_percentages = fields.Boolean(
         string="Per-period percentages",
         help="Monthly basis only: give the share of each of the N periods.",
+        tracking=True,
     )
     percentage_ids = fields.One2many(
         "revenue.schedule.percentage", "schedule_id", string="Percentages", copy=True
     )
     percentage_total = fields.Float(compute="_compute_percentage_total")
     line_count = fields.Integer(compute="_compute_line_count")
-    preview_amount = fields.Float(default=1200.0, string="Sample amount")
+    product_count = fields.Integer(compute="_compute_product_count")
+    # Sample inputs of the preview: not stored, so that trying the preview
+    # never modifies the schedule.
+    preview_amount = fields.Float(
+        string="Sample amount",
+        compute="_compute_preview_sample",
+        readonly=False,
+        store=False,
+    )
     preview_start_date = fields.Date(
-        string="Sample start date", default=fields.Date.context_today
+        string="Sample start date",
+        compute="_compute_preview_sample",
+        readonly=False,
+        store=False,
     )
     preview_html = fields.Html(
         compute="_compute_preview_html", sanitize=False, string="Preview"
@@ -108,6 +127,33 @@ class RevenueSchedule(models.Model):
             schedule.percentage_total = sum(
                 schedule.percentage_ids.mapped("percentage")
             )
+
+    def _compute_preview_sample(self):
+        today = fields.Date.context_today(self)
+        for schedule in self:
+            schedule.preview_amount = 1200.0
+            schedule.preview_start_date = today
+
+    def _compute_product_count(self):
+        counts = dict(
+            self.env["product.template"]._read_group(
+                [("revenue_schedule_id", "in", self.ids)],
+                ["revenue_schedule_id"],
+                ["__count"],
+            )
+        )
+        for schedule in self:
+            schedule.product_count = counts.get(schedule, 0)
+
+    def action_view_products(self):
+        """The products that use this schedule by default (active company)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "product.product_template_action"
+        )
+        action["domain"] = [("revenue_schedule_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     def _compute_line_count(self):
         counts = dict(

@@ -55,7 +55,11 @@ class BooksMachine(RuleBasedStateMachine):
         return [
             inv
             for inv in self.invoices
-            if inv.state == "posted" and inv.move_type == "out_invoice"
+            if inv.state == "posted"
+            and inv.move_type == "out_invoice"
+            # credited at most once: crediting 150 % of an invoice is a user
+            # error the books cannot make right
+            and not inv.reversal_move_ids
         ]
 
     def _post(self, move):

@@ -482,3 +482,39 @@ class TestScheduleFlow(RevenueTestCommon):
             )
         )
         self.assertEqual(order.order_line.revenue_schedule_id, other_schedule)
+
+
+@tagged("post_install", "-at_install")
+class TestScheduleForm(RevenueTestCommon):
+    def test_preview_never_modifies_the_schedule(self):
+        schedule = self.schedule_12m
+        before = schedule.write_date
+        with Form(schedule) as form:
+            form.preview_amount = 5000.0
+            form.preview_start_date = "2023-01-15"
+            self.assertIn("13 lines for 12 occurrences", form.preview_html)
+        schedule.invalidate_recordset()
+        self.assertEqual(schedule.preview_amount, 1200.0)
+        self.assertEqual(schedule.write_date, before)
+        # a reader without write access computes the preview too
+        auditor = new_test_user(
+            self.env,
+            login="rr_preview_auditor",
+            groups="account.group_account_readonly",
+        )
+        self.assertIn("o_revenue_preview", schedule.with_user(auditor).preview_html)
+
+    def test_used_by_products_and_tracked(self):
+        self.assertEqual(self.schedule_quarterly.product_count, 1)
+        action = self.schedule_quarterly.action_view_products()
+        self.assertEqual(
+            self.env["product.template"].search(action["domain"]),
+            self.product_service.product_tmpl_id,
+        )
+        messages = len(self.schedule_quarterly.message_ids)
+        self.schedule_quarterly.occurrences = 4
+        self.assertEqual(len(self.schedule_quarterly.message_ids), messages + 1)
+        self.assertEqual(
+            self.schedule_quarterly.message_ids[0].tracking_value_ids.field_id.name,
+            "occurrences",
+        )
