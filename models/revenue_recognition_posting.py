@@ -253,10 +253,10 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
         self.flush_model(
             ["state", "on_hold", "recognition_move_id", "recognition_date"]
         )
-        # sudo: the rows were already searched with the user's rights
-        query = self.sudo()._search(
-            self._get_due_domain(as_of) + [("id", "in", self.ids)], order="id"
-        )
+        # The due rule as SQL, restricted to these rows (already searched with
+        # the user's rights: no record rule is applied again).
+        query = self._where_calc(self._get_due_domain(as_of) + [("id", "in", self.ids)])
+        query.order = SQL.identifier(query.table, "id")
         rows = self.env.execute_query(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
         locked_ids = {row[0] for row in rows}
         return self.filtered(lambda line: line.id in locked_ids)
@@ -452,6 +452,7 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
 
         :return: :class:`RecognitionResult` of these entries
         """
+        company = journal.company_id
         vals_list = [
             self._prepare_recognition_move_vals(plan, journal) for plan in plans
         ]
@@ -464,7 +465,7 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
         if post:
             moves._post(soft=False)
         return RecognitionResult().add(
-            journal.company_id.id,
+            company.id,
             moves,
             line_count=sum(len(plan.items) for plan in plans),
             amount=float(sum(plan.amount for plan in plans)),
