@@ -539,7 +539,7 @@ class TestCreateJournal(RevenueTestCommon):
         # Measured exactly as assertQueryCount measures below: the user read
         # first, flushes of the environment and the cursor on both sides (an
         # asymmetric measure only held thanks to cold caches in this run).
-        self.env.user.login  # noqa: B018
+        self.assertTrue(self.env.user.login)
         self.env.flush_all()
         self.env.cr.flush()
         count_before = self.cr.sql_log_count
