@@ -1,4 +1,7 @@
-"""Pure-Python revenue schedule engine (DESIGN.md §3). Never imports odoo.
+"""Pure-Python revenue schedule engine. Never imports odoo.
+
+The rules it implements, with worked examples, are in ``readme/DEVELOP.md``
+(*Schedule rules*); this example is the first of them.
 
 >>> from datetime import date
 >>> [(str(line.recognition_date), line.amount) for line in compute_schedule(

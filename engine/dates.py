@@ -1,4 +1,8 @@
-"""Stateless date helpers: month arithmetic and recognition bounds (§3 rules 1-2)."""
+"""Stateless date helpers: month arithmetic and recognition bounds.
+
+Schedule rules 1 (start convention) and 2 (end), as numbered in
+``readme/DEVELOP.md`` (*Schedule rules*).
+"""
 
 from datetime import date, timedelta
 
@@ -23,6 +27,9 @@ def add_months(value, months):
     """Return ``value`` plus ``months`` months, clamping the day to the month's end.
 
     31 Jan + 1 month = 28 Feb (29 Feb in leap years), like ``relativedelta``.
+
+    >>> add_months(date(2025, 1, 31), 1), add_months(date(2024, 1, 31), 1)
+    (datetime.date(2025, 2, 28), datetime.date(2024, 2, 29))
     """
     year, month0 = divmod(value.month - 1 + months, 12)
     year += value.year
@@ -50,6 +57,14 @@ def recognition_bounds(start, occurrences, convention, end=None):
     S' follows the convention (rule 1). Without ``end``, E' = S' + N months
     − 1 day; with an explicit (inclusive) ``end``, E' is ``end`` moved by the
     same number of days as the start (rule 2). Raises ``ScheduleError``.
+
+    Mid-month, started on the 16th: S' is the 1st of the next month, 16 days
+    later, and an explicit end moves by the same 16 days.
+
+    >>> recognition_bounds(date(2025, 3, 16), 3, "mid_month", end=date(2025, 6, 15))
+    (datetime.date(2025, 4, 1), datetime.date(2025, 7, 1))
+    >>> recognition_bounds(date(2025, 3, 16), 3, "mid_month")
+    (datetime.date(2025, 4, 1), datetime.date(2025, 6, 30))
     """
     if convention not in CONVENTIONS:
         raise ScheduleError(

@@ -1,4 +1,7 @@
-"""Group schedule lines into recognition journal entries (DESIGN.md §4.3).
+"""Group schedule lines into recognition journal entries.
+
+``detail`` and ``summary`` are described in ``readme/DEVELOP.md``
+(*Recognition entries*).
 
 Pure Python: the model layer turns records into :class:`RecognitionItem` and
 the resulting :class:`EntryPlan` into ``account.move`` values.

@@ -1,4 +1,7 @@
-"""Revenue schedules: periods, weights and cumulative rounding (§3 rules 3-5).
+"""Revenue schedules: periods, weights and cumulative rounding.
+
+Schedule rules 3 (periods), 4 (amounts) and 5 (recognition dates), as
+numbered in ``readme/DEVELOP.md`` (*Schedule rules*).
 
 All arithmetic is exact and integer-based: monthly weights are scaled by
 :data:`MONTH_LCM` so that every weight is an integer, the total is expressed
@@ -132,6 +135,14 @@ def compute_schedule(
     calendar-month bases; ``occurrences`` and percentage schedules always
     have N periods (an end before the start is still an error). Raises
     :class:`ScheduleError`.
+
+    Cumulative rounding: each line is the rounded running total minus the
+    previous one, so the lines always add up to the amount.
+
+    >>> [str(line.amount_currency) for line in compute_schedule(
+    ...     "100.00", date(2026, 1, 1), basis="occurrences",
+    ...     convention="actual_start", occurrences=3)]
+    ['33.33', '33.34', '33.33']
     """
     structure = build_structure(start, end, basis, convention, occurrences, percentages)
     with localcontext(_EXACT):

@@ -1,4 +1,5 @@
 from . import revenue_schedule
+from . import revenue_recognition_posting
 from . import revenue_recognition_line
 from . import revenue_document
 from . import revenue_scheduled_line
@@ -10,5 +11,3 @@ from . import account_move_line
 from . import account_move
 from . import sale_order_line
 from . import sale_order
-from . import revenue_recognition_posting
-from . import account_move_recognition

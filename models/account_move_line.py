@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import frozendict
 
-from .revenue_source import RevenueSource
+from .revenue_scheduled_line import RevenueSource
 
 
 class AccountMoveLine(models.Model):
@@ -146,8 +146,8 @@ class AccountMoveLine(models.Model):
             lambda line: line.revenue_schedule_id and line._revenue_is_eligible()
         )
 
-    def _revenue_sources(self):
-        """Engine inputs for deferred invoice lines (amounts signed as revenue)."""
+    def _prepare_revenue_sources(self):
+        """Deferred invoice lines to schedule (amounts signed as revenue)."""
         sources = []
         for line in self:
             move = line.move_id

@@ -1,10 +1,20 @@
+from decimal import Decimal
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+
+from ..engine import ScheduleError, ScheduleInput, compute_schedules
+from .schedule_errors import schedule_error_message
 
 # Context marker of the add-on's own writes to schedule lines: an object,
 # so that no RPC call can forge it.
 BOOKKEEPING_KEY = "revenue_bookkeeping"
 BOOKKEEPING = object()
+
+
+def _decimal(value, currency):
+    """The float amount of a record, exactly as its currency rounds it."""
+    return Decimal(str(currency.round(value)))
 
 
 class RevenueRecognitionLine(models.Model):
@@ -13,10 +23,16 @@ class RevenueRecognitionLine(models.Model):
     ``expected`` lines come from confirmed orders (the signed backlog),
     ``pending`` lines from posted invoices (deferred revenue), ``posted`` lines
     were recognised by ``recognition_move_id``.
+
+    This file holds the line itself: fields, the "due" rule, the creation of
+    schedules from document lines, the bookkeeping guard and holds. The
+    recognition run (``_recognise``, the cron) is the
+    ``revenue.recognition.posting.mixin`` it inherits
+    (``revenue_recognition_posting.py``).
     """
 
     _name = "revenue.recognition.line"
-    _inherit = ["analytic.mixin"]
+    _inherit = ["analytic.mixin", "revenue.recognition.posting.mixin"]
     _description = "Revenue Recognition Line"
     _order = "recognition_date, id"
     _check_company_auto = True
@@ -80,6 +96,22 @@ class RevenueRecognitionLine(models.Model):
     recognition_move_id = fields.Many2one(
         "account.move", string="Recognition Entry", index="btree_not_null", copy=False
     )
+
+    @api.model
+    def _get_due_domain(self, as_of, held=False):
+        """The lines a run as of ``as_of`` releases (``held=True``: those it skips).
+
+        The one definition of "due": pending, not recognised by an entry, dated
+        up to ``as_of``, and not on hold. Used by the run (``_recognise``), its
+        row lock (``_lock_for_recognition``), the cron's count of what remains
+        and the Recognise Revenue wizard's preview.
+        """
+        return [
+            ("state", "=", "pending"),
+            ("recognition_move_id", "=", False),
+            ("on_hold", "=", held),
+            ("recognition_date", "<=", as_of),
+        ]
 
     @api.depends("move_id.name", "order_id.name", "sequence", "product_id")
     def _compute_name(self):
@@ -190,6 +222,68 @@ class RevenueRecognitionLine(models.Model):
         if not vals_list:
             return self.browse()
         return self.browse(self._bookkeeping().create(vals_list).ids)
+
+    # --- schedules of document lines -------------------------------------------
+
+    @api.model
+    def _prepare_schedule_vals_list(self, sources):
+        """``create()`` values of the schedule lines of many sources at once.
+
+        :param sources: ``RevenueSource`` list (``revenue_scheduled_line.py``),
+            made by the document lines' ``_prepare_revenue_sources()``
+        :return: one values dict per schedule line, made by each source's
+            ``record._prepare_revenue_line_vals(source, schedule_lines)``
+
+        One engine batch call; a bad source raises a UserError naming its
+        record, before anything is written.
+        """
+        inputs = []
+        for index, source in enumerate(sources):
+            # the start may come from a date changed since the line was saved
+            source.record._revenue_check_schedule_bounds()
+            inputs.append(self._prepare_schedule_input(source, key=index))
+        try:
+            results = compute_schedules(inputs)
+        except ScheduleError:
+            self._raise_schedule_error(sources, inputs)
+            raise
+        vals_list = []
+        for index, schedule_lines in results:
+            source = sources[index]
+            vals_list.extend(
+                source.record._prepare_revenue_line_vals(source, schedule_lines)
+            )
+        return vals_list
+
+    @api.model
+    def _prepare_schedule_input(self, source, key=None):
+        """The engine's ``ScheduleInput`` for one source."""
+        company_currency = source.company.currency_id
+        return ScheduleInput(
+            amount_currency=_decimal(source.amount_currency, source.currency),
+            amount=_decimal(source.amount, company_currency),
+            start=source.start,
+            end=source.end or None,
+            currency_rounding=Decimal(str(source.currency.rounding)),
+            company_rounding=Decimal(str(company_currency.rounding)),
+            key=key,
+            **source.schedule._engine_kwargs(),
+        )
+
+    @api.model
+    def _raise_schedule_error(self, sources, inputs):
+        """Name the record whose schedule cannot be computed (error path only)."""
+        for source, schedule_input in zip(sources, inputs, strict=True):
+            try:
+                compute_schedules([schedule_input])
+            except ScheduleError as error:
+                raise UserError(
+                    schedule_error_message(
+                        self.env, error, source.record._revenue_label()
+                    )
+                ) from error
+
+    # --- holds -----------------------------------------------------------------
 
     def _check_holdable(self):
         not_pending = self.filtered(lambda line: line.state != "pending")

@@ -1,16 +1,35 @@
-"""Batch recognition: pending schedule lines into revenue journal entries.
+"""The recognition run: due schedule lines into revenue journal entries.
 
-Entry point: ``revenue.recognition.line._recognise()``, used by the
-"Create journal" wizard and by the daily cron (``_cron_recognise``). The
-grouping maths live in ``engine/grouping.py``; this layer locks the rows,
-translates records and plans, and writes everything in batches: per chunk of
-entries one ``account.move.create()``, one ``_post()`` and one ``write()``
-per entry to link its schedule lines.
+``revenue.recognition.posting.mixin`` is the run of
+``revenue.recognition.line`` (which inherits it; the line itself, its "due"
+rule and its bookkeeping guard are in ``revenue_recognition_line.py``).
+Entry point: ``revenue.recognition.line._recognise()``, used by the Recognise
+Revenue wizard and by the daily cron (``_cron_recognise``). The grouping
+maths live in ``engine/grouping.py``; this layer locks the rows, translates
+records and plans, and writes everything in batches: per chunk of entries one
+``account.move.create()``, one ``_post()`` and one ``write()`` per entry to
+link its schedule lines.
+
+The steps, each a method other add-ons can extend:
+
+1. ``_recognise``: search the due lines (``_get_due_domain``), one
+   ``_recognise_company`` per company;
+2. ``_plan_company``: lock the rows (``_lock_for_recognition``), make the
+   engine's items (``_recognition_items``), shift dates out of locked periods
+   (``_recognition_date_map``), plan the entries (``plan_entries``) and cut
+   them into chunks (``_chunk_plans``);
+3. ``_recognise_chunk``: the entries' values (``_prepare_recognition_move_vals``
+   and ``_prepare_recognition_move_line_vals``), create, link, post.
+
+Each step returns a :class:`RecognitionResult`, merged by its caller. Fault
+tolerant runs (the cron) run the planning and each chunk in
+``_run_isolated``: a failure is reported and the run goes on.
 """
 
 import logging
 import random
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
@@ -30,17 +49,78 @@ RETRY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
 MAX_ATTEMPTS = 3
 
 
-class RevenueRecognitionLine(models.Model):
-    _inherit = "revenue.recognition.line"
+@dataclass
+class RecognitionResult:
+    """What a recognition run (or one step of it) did.
 
-    @api.model
-    def _get_due_domain(self, as_of, held=False):
-        """Lines a run as of ``as_of`` releases (``held=True``: those it skips)."""
-        return [
-            ("state", "=", "pending"),
-            ("on_hold", "=", held),
-            ("recognition_date", "<=", as_of),
-        ]
+    Read by attribute, or by key as when it was a dict:
+    ``result.line_count == result["line_count"]``.
+    """
+
+    #: schedule lines released
+    line_count: int = 0
+    #: {company id: amount released, company currency}
+    amounts: dict = field(default_factory=dict)
+    #: ids of the recognition entries created
+    move_ids: list = field(default_factory=list)
+    #: due lines skipped because on hold
+    held_count: int = 0
+    #: due lines skipped because another run was releasing them
+    locked_count: int = 0
+    #: lines of failed steps (fault-tolerant runs), left pending
+    failed_count: int = 0
+    #: [(wanted date, accounting date)] moved out of locked periods
+    date_shifts: list = field(default_factory=list)
+    #: messages of the failed steps
+    errors: list = field(default_factory=list)
+
+    def __getitem__(self, key):
+        if key not in self.__dataclass_fields__:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def add(self, company_id, moves, line_count, amount):
+        """Count entries ``moves`` of a company releasing ``line_count`` lines."""
+        self.line_count += line_count
+        self.amounts[company_id] = self.amounts.get(company_id, 0.0) + amount
+        self.move_ids.extend(moves.ids)
+        return self
+
+    def add_failure(self, message, line_count):
+        self.errors.append(message)
+        self.failed_count += line_count
+        return self
+
+    def merge(self, other):
+        """Add the counts, amounts and lists of ``other`` to this result."""
+        self.line_count += other.line_count
+        for company_id, amount in other.amounts.items():
+            self.amounts[company_id] = self.amounts.get(company_id, 0.0) + amount
+        self.move_ids.extend(other.move_ids)
+        self.held_count += other.held_count
+        self.locked_count += other.locked_count
+        self.failed_count += other.failed_count
+        self.date_shifts.extend(other.date_shifts)
+        self.errors.extend(other.errors)
+        return self
+
+
+@dataclass
+class CompanyPlan:
+    """The entries a run will write for one company (nothing written yet)."""
+
+    journal: object
+    #: lists of ``engine.grouping.EntryPlan``, each written in one go
+    chunks: list = field(default_factory=list)
+    #: ``locked_count`` and ``date_shifts`` of the planning
+    result: RecognitionResult = field(default_factory=RecognitionResult)
+
+
+class RevenueRecognitionPostingMixin(models.AbstractModel):
+    """The recognition run of ``revenue.recognition.line`` (its only user)."""
+
+    _name = "revenue.recognition.posting.mixin"
+    _description = "Revenue Recognition Run"
 
     @api.model
     def _recognise(
@@ -68,26 +148,17 @@ class RevenueRecognitionLine(models.Model):
         :param fault_tolerant: each chunk of entries in a savepoint; a failing
             chunk is reported in ``errors`` and the others go on. Otherwise the
             first error is raised and nothing is written.
-        :return: dict with ``line_count``, ``amounts`` ({company id: amount}),
-            ``move_ids``, ``held_count``, ``locked_count`` (lines being released
-            by another run), ``failed_count``, ``date_shifts`` ([(wanted date,
-            accounting date)]) and ``errors`` (messages)
+        :return: :class:`RecognitionResult` (``result.line_count``, or
+            ``result["line_count"]`` as when it was a dict)
         """
         as_of = fields.Date.to_date(as_of)
         posting_date = fields.Date.to_date(posting_date) or as_of
         domain = list(domain or [])
-        result = {
-            "line_count": 0,
-            "amounts": {},
-            "move_ids": [],
-            "held_count": self.search_count(
+        result = RecognitionResult(
+            held_count=self.search_count(
                 self._get_due_domain(as_of, held=True) + domain
-            ),
-            "locked_count": 0,
-            "failed_count": 0,
-            "date_shifts": [],
-            "errors": [],
-        }
+            )
+        )
         lines = self.search(
             self._get_due_domain(as_of) + domain,
             order="company_id, recognition_date, id",
@@ -100,13 +171,18 @@ class RevenueRecognitionLine(models.Model):
             and self._revenue_can_commit()
         )
         for company, company_lines in lines.grouped("company_id").items():
-            company_lines.with_company(company)._recognise_company(
-                result,
-                posting_date if posting_date_mode == "selected_date" else None,
-                grouping,
-                post,
-                fault_tolerant,
-                commit=commit,
+            result.merge(
+                company_lines.with_company(company)._recognise_company(
+                    company=company,
+                    as_of=as_of,
+                    posting_date=(
+                        posting_date if posting_date_mode == "selected_date" else None
+                    ),
+                    grouping=grouping,
+                    post=post,
+                    fault_tolerant=fault_tolerant,
+                    commit=commit,
+                )
             )
         return result
 
@@ -119,15 +195,17 @@ class RevenueRecognitionLine(models.Model):
             or self.env.registry.in_test_mode()
         )
 
-    def _run_isolated(self, lines, result, commit, func):
+    def _run_isolated(self, func, *, lines, result, commit):
         """``func()`` in a savepoint; its value, or None once its failure is reported.
 
+        The one "run in a savepoint, report and go on" of fault-tolerant runs.
         Any exception is caught, logged with the schedule lines it concerns and
-        reported in ``result``: the lines stay pending and the run goes on.
-        Serialization failures and lock timeouts of concurrent transactions
-        are tried again, at most ``MAX_ATTEMPTS`` times (in a new transaction
-        when the run commits, so that the new attempt sees the other one's
-        work). With ``commit``, a success is committed at once.
+        added to ``result`` (a :class:`RecognitionResult`): the lines stay
+        pending and the run goes on. Serialization failures and lock timeouts
+        of concurrent transactions are tried again, at most ``MAX_ATTEMPTS``
+        times (in a new transaction when the run commits, so that the new
+        attempt sees the other one's work). With ``commit``, a success is
+        committed at once.
         """
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
@@ -159,80 +237,89 @@ class RevenueRecognitionLine(models.Model):
                 return value
         return None
 
-    def _lock_for_recognition(self):
-        """Lock the rows of ``self`` that are still due and return them.
+    def _lock_for_recognition(self, as_of):
+        """Lock the rows of ``self`` that are still due as of ``as_of``; return them.
 
-        Rows locked by an overlapping run are skipped (``SKIP LOCKED``) and the
-        state is checked again under the lock, so that no line is ever
-        released twice. In Odoo's REPEATABLE READ transactions a row that
-        another run released after this transaction started raises a
-        serialization error instead, and the request is retried.
+        The rows are those of ``_get_due_domain(as_of)`` among ``self``, read
+        again under the lock: rows locked by an overlapping run are skipped
+        (``SKIP LOCKED``) and a row released meanwhile is no longer due, so
+        that no line is ever released twice. In Odoo's REPEATABLE READ
+        transactions a row that another run released after this transaction
+        started raises a serialization error instead, and the request is
+        retried.
         """
         if not self:
             return self
-        self.flush_model(["state", "on_hold", "recognition_move_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id FROM revenue_recognition_line
-                 WHERE id = ANY(%s)
-                   AND state = 'pending'
-                   AND on_hold IS NOT TRUE
-                   AND recognition_move_id IS NULL
-              ORDER BY id
-                   FOR UPDATE SKIP LOCKED
-                """,
-                self.ids,
-            )
+        self.flush_model(
+            ["state", "on_hold", "recognition_move_id", "recognition_date"]
         )
-        locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        # The due rule as SQL, restricted to these rows (already searched with
+        # the user's rights: no record rule is applied again).
+        query = self._where_calc(self._get_due_domain(as_of) + [("id", "in", self.ids)])
+        query.order = SQL.identifier(query.table, "id")
+        rows = self.env.execute_query(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
+        locked_ids = {row[0] for row in rows}
         return self.filtered(lambda line: line.id in locked_ids)
 
     def _recognise_company(
-        self, result, posting_date, grouping, post, fault_tolerant, commit=False
+        self, *, company, as_of, posting_date, grouping, post, fault_tolerant, commit
     ):
-        """Release the lines of ``self`` (one company, ``env.company``).
+        """Release the lines of ``self`` (all of ``company``, ``env.company``).
+
+        :param posting_date: accounting date of every entry, or None (each
+            line's own recognition date)
+        :return: :class:`RecognitionResult`
 
         Fault tolerant: the planning, then each chunk of entries, run isolated
         (``_run_isolated``); a failure leaves its lines pending and the others
         go on. Otherwise the first error is raised.
         """
-        if not fault_tolerant:
-            planned = self._plan_company(posting_date, grouping)
-            if planned:
-                self._merge_plan_result(result, planned)
-                for chunk in planned["chunks"]:
-                    self._recognise_chunk(chunk, planned["journal"], post, result)
-            return
-        planned = self._run_isolated(
-            self,
-            result,
-            commit,
-            lambda: self._plan_company(posting_date, grouping),
-        )
-        if not planned:
-            return
-        self._merge_plan_result(result, planned)
-        for chunk in planned["chunks"]:
-            chunk_lines = self.browse([key for plan in chunk for key in plan.keys])
-            chunk_result = self._run_isolated(
-                chunk_lines,
-                result,
-                commit,
-                lambda chunk=chunk, chunk_lines=chunk_lines: (
-                    chunk_lines._recognise_chunk_locked(chunk, planned["journal"], post)
-                ),
-            )
-            if chunk_result:
-                self._merge_chunk_result(result, chunk_result)
+        result = RecognitionResult()
 
-    def _plan_company(self, posting_date, grouping):
+        def plan_company():
+            return self._plan_company(
+                company=company,
+                as_of=as_of,
+                posting_date=posting_date,
+                grouping=grouping,
+            )
+
+        if not fault_tolerant:
+            plan = plan_company()
+            result.merge(plan.result)
+            for chunk in plan.chunks:
+                result.merge(
+                    self._recognise_chunk(chunk, journal=plan.journal, post=post)
+                )
+            return result
+        plan = self._run_isolated(
+            plan_company, lines=self, result=result, commit=commit
+        )
+        if plan is None:
+            return result
+        result.merge(plan.result)
+        for chunk in plan.chunks:
+            chunk_lines = self.browse([key for entry in chunk for key in entry.keys])
+            chunk_result = self._run_isolated(
+                lambda chunk=chunk, chunk_lines=chunk_lines: (
+                    chunk_lines._recognise_chunk_locked(
+                        chunk, as_of=as_of, journal=plan.journal, post=post
+                    )
+                ),
+                lines=chunk_lines,
+                result=result,
+                commit=commit,
+            )
+            if chunk_result is not None:
+                result.merge(chunk_result)
+        return result
+
+    def _plan_company(self, *, company, as_of, posting_date, grouping):
         """Lock the due lines of ``self`` and plan their entries (nothing written).
 
-        Returns None when no line is left to release, else a dict: ``journal``,
-        ``chunks`` (lists of entry plans), ``locked_count``, ``date_shifts``.
+        :return: :class:`CompanyPlan`: the journal, the chunks of entry plans,
+            and in its ``result`` the ``locked_count`` and ``date_shifts``
         """
-        company = self.env.company
         journal = company.revenue_journal_id
         if not journal:
             raise UserError(
@@ -242,44 +329,25 @@ class RevenueRecognitionLine(models.Model):
                     company=company.display_name,
                 )
             )
-        lines = self._lock_for_recognition()
-        planned = {
-            "journal": journal,
-            "chunks": [],
-            "locked_count": len(self) - len(lines),
-            "date_shifts": [],
-        }
+        lines = self._lock_for_recognition(as_of)
+        plan = CompanyPlan(journal=journal)
+        plan.result.locked_count = len(self) - len(lines)
         if not lines:
-            return planned
+            return plan
         lines._check_recognisable()
         items = lines._recognition_items(posting_date)
         date_map = self._recognition_date_map(
             company, journal, {item.date for item in items}
         )
-        planned["date_shifts"] = sorted(date_map.items())
+        plan.result.date_shifts = sorted(date_map.items())
         max_items = max(company.revenue_max_lines_per_entry, 1)
         plans = plan_entries(
             items, grouping=grouping, max_items=max_items, date_map=date_map
         )
-        planned["chunks"] = list(self._chunk_plans(plans, max_items))
-        return planned
+        plan.chunks = list(self._chunk_plans(plans, max_items))
+        return plan
 
-    @api.model
-    def _merge_plan_result(self, result, planned):
-        result["locked_count"] += planned["locked_count"]
-        result["date_shifts"].extend(planned["date_shifts"])
-
-    @api.model
-    def _merge_chunk_result(self, result, chunk_result):
-        result["line_count"] += chunk_result["line_count"]
-        result["locked_count"] += chunk_result["locked_count"]
-        result["move_ids"].extend(chunk_result["move_ids"])
-        for company_id, amount in chunk_result["amounts"].items():
-            result["amounts"][company_id] = result["amounts"].get(company_id, 0.0) + (
-                amount
-            )
-
-    def _recognise_chunk_locked(self, plans, journal, post):
+    def _recognise_chunk_locked(self, plans, *, as_of, journal, post):
         """``_recognise_chunk`` for the lines of ``self``, locked again first.
 
         A run that commits per chunk releases its row locks at each commit:
@@ -287,20 +355,12 @@ class RevenueRecognitionLine(models.Model):
         another run took meanwhile is skipped (counted in ``locked_count``).
         Returns the chunk's own result, merged by the caller once committed.
         """
-        chunk_result = {
-            "line_count": 0,
-            "locked_count": 0,
-            "amounts": {},
-            "move_ids": [],
-        }
-        if self._lock_for_recognition() != self:
-            chunk_result["locked_count"] = len(self)
-            return chunk_result
-        self._recognise_chunk(plans, journal, post, chunk_result)
-        return chunk_result
+        if self._lock_for_recognition(as_of) != self:
+            return RecognitionResult(locked_count=len(self))
+        return self._recognise_chunk(plans, journal=journal, post=post)
 
     def _report_failure(self, result, lines, error):
-        """Log and report the lines of a failed chunk (fault-tolerant runs)."""
+        """Log the lines of a failed step and add them to ``result``."""
         dates = sorted(set(lines.mapped("recognition_date")))
         message = self.env._(
             "Company %(company)s: %(count)s schedule line(s) due %(first)s to %(last)s "
@@ -319,8 +379,7 @@ class RevenueRecognitionLine(models.Model):
             lines.ids,
             exc_info=not isinstance(error, UserError),
         )
-        result["errors"].append(message)
-        result["failed_count"] += len(lines)
+        result.add_failure(message, len(lines))
 
     def _check_recognisable(self):
         missing = self.filtered(
@@ -388,8 +447,11 @@ class RevenueRecognitionLine(models.Model):
         if chunk:
             yield chunk
 
-    def _recognise_chunk(self, plans, journal, post, result):
-        """One create, one post, one write per entry."""
+    def _recognise_chunk(self, plans, *, journal, post):
+        """Write the entries of ``plans``: one create, one write per entry, one post.
+
+        :return: :class:`RecognitionResult` of these entries
+        """
         company = journal.company_id
         vals_list = [
             self._prepare_recognition_move_vals(plan, journal) for plan in plans
@@ -402,40 +464,20 @@ class RevenueRecognitionLine(models.Model):
             )
         if post:
             moves._post(soft=False)
-        result["line_count"] += sum(len(plan.items) for plan in plans)
-        result["amounts"][company.id] = result["amounts"].get(company.id, 0.0) + float(
-            sum(plan.amount for plan in plans)
+        return RecognitionResult().add(
+            company.id,
+            moves,
+            line_count=sum(len(plan.items) for plan in plans),
+            amount=float(sum(plan.amount for plan in plans)),
         )
-        result["move_ids"].extend(moves.ids)
 
+    @api.model
     def _prepare_recognition_move_vals(self, plan, journal):
+        """``account.move`` values of one planned entry (``EntryPlan``)."""
         period = format_date(self.env, plan.date, date_format="MMMM y")
         ref = self.env._("Revenue recognition %(period)s", period=period)
         if plan.parts > 1:
             ref = f"{ref} ({plan.part}/{plan.parts})"
-        line_vals = []
-        for line in plan.lines:
-            if line.kind == "income":
-                name = line.label or self.env._(
-                    "Recognised revenue %(period)s", period=period
-                )
-            else:
-                name = self.env._("Deferred revenue released %(period)s", period=period)
-            line_vals.append(
-                Command.create(
-                    {
-                        "name": name,
-                        "account_id": line.account_id,
-                        "partner_id": line.partner_id or False,
-                        "product_id": line.product_id or False,
-                        "analytic_distribution": line.analytic_distribution or False,
-                        "currency_id": line.currency_id,
-                        "amount_currency": float(line.amount_currency),
-                        "balance": float(line.balance),
-                        "tax_ids": [Command.clear()],
-                    }
-                )
-            )
         return {
             "move_type": "entry",
             "journal_id": journal.id,
@@ -443,7 +485,36 @@ class RevenueRecognitionLine(models.Model):
             "date": plan.date,
             "ref": ref,
             "revenue_recognition_entry": True,
-            "line_ids": line_vals,
+            "line_ids": [
+                Command.create(
+                    self._prepare_recognition_move_line_vals(line, period=period)
+                )
+                for line in plan.lines
+            ],
+        }
+
+    @api.model
+    def _prepare_recognition_move_line_vals(self, line, period):
+        """Journal item values of one planned line (``PlannedLine``).
+
+        :param period: the entry's month, as its labels show it
+        """
+        if line.kind == "income":
+            name = line.label or self.env._(
+                "Recognised revenue %(period)s", period=period
+            )
+        else:
+            name = self.env._("Deferred revenue released %(period)s", period=period)
+        return {
+            "name": name,
+            "account_id": line.account_id,
+            "partner_id": line.partner_id or False,
+            "product_id": line.product_id or False,
+            "analytic_distribution": line.analytic_distribution or False,
+            "currency_id": line.currency_id,
+            "amount_currency": float(line.amount_currency),
+            "balance": float(line.balance),
+            "tax_ids": [Command.clear()],
         }
 
     @api.model
@@ -470,9 +541,9 @@ class RevenueRecognitionLine(models.Model):
                 limit_reached = True
                 break
             result = self._cron_recognise_company(company, today, budget, commit)
-            done += result["line_count"]
-            failed += result["failed_count"]
-            errors.extend(result["errors"])
+            done += result.line_count
+            failed += result.failed_count
+            errors.extend(result.errors)
             limit_reached = done + failed >= limit
         if errors:
             _logger.warning(
@@ -520,5 +591,5 @@ class RevenueRecognitionLine(models.Model):
                 error=error,
             )
             _logger.exception(message)
-            result = {"line_count": 0, "failed_count": 0, "errors": [message]}
+            result = RecognitionResult(errors=[message])
         return result

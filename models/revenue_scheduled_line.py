@@ -1,3 +1,4 @@
+from dataclasses import dataclass, field
 from datetime import date
 
 from odoo import api, fields, models
@@ -12,13 +13,37 @@ REVENUE_DATE_MIN = date(1900, 1, 1)
 REVENUE_DATE_MAX = date(2199, 12, 31)
 
 
+@dataclass
+class RevenueSource:
+    """One document line to schedule: an invoice line or an order line.
+
+    A plain value object made by ``_prepare_revenue_sources()``: the amounts
+    to spread (signed as revenue, in document and company currency), the
+    term, and ``values`` copied onto every schedule line (state, document
+    links, partner, product, accounts, analytic distribution).
+    """
+
+    record: object
+    schedule: object
+    start: object
+    end: object
+    currency: object
+    company: object
+    amount_currency: float
+    amount: float
+    values: dict = field(default_factory=dict)
+
+
 class RevenueScheduledLineMixin(models.AbstractModel):
     """Schedule dates of a document line (order line, invoice line).
 
     The concrete model provides ``_compute_revenue_schedule_id()`` (with its
     own dependencies), ``_revenue_start()``
     (the effective start), ``_revenue_start_depends()`` (the fields that start
-    depends on) and ``_revenue_label()`` (how a message names the line).
+    depends on), ``_revenue_label()`` (how a message names the line) and
+    ``_prepare_revenue_sources()`` (what to schedule). The values of the
+    schedule lines are made by ``_prepare_revenue_line_vals()``; both are the
+    places to extend, as OCA add-ons extend ``_prepare_*`` methods.
     """
 
     _name = "revenue.scheduled.line.mixin"
@@ -151,3 +176,34 @@ class RevenueScheduledLineMixin(models.AbstractModel):
 
     def _revenue_label(self):
         raise NotImplementedError
+
+    def _prepare_revenue_sources(self):
+        """``RevenueSource`` list of the lines of ``self`` to schedule."""
+        raise NotImplementedError
+
+    def _prepare_revenue_line_vals(self, source, schedule_lines):
+        """``create()`` values of the schedule lines of one source.
+
+        :param source: the ``RevenueSource`` of this record
+        :param schedule_lines: the engine's ``ScheduleLine`` list for it
+        """
+        common = {
+            "company_id": source.company.id,
+            "currency_id": source.currency.id,
+            "schedule_id": source.schedule.id,
+            "on_hold": source.schedule.automatic_hold
+            and source.values.get("state") == "pending",
+            **source.values,
+        }
+        return [
+            {
+                **common,
+                "sequence": line.sequence,
+                "recognition_date": line.recognition_date,
+                "period_start": line.period_start,
+                "period_end": line.period_end,
+                "amount": float(line.amount),
+                "amount_currency": float(line.amount_currency),
+            }
+            for line in schedule_lines
+        ]

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .revenue_source import RevenueSource, build_line_vals
+from .revenue_scheduled_line import RevenueSource
 
 # Order line fields whose change alters the expected revenue of a confirmed order.
 EXPECTED_TRIGGERS = {
@@ -79,8 +79,16 @@ class SaleOrderLine(models.Model):
         expected._bookkeeping().unlink()
         # sale does not recompute it when only the discount changes
         self.env.add_to_compute(self._fields["untaxed_amount_to_invoice"], lines)
+        sources = lines._prepare_revenue_sources()
+        if sources:
+            rev_model = self.env["revenue.recognition.line"]
+            rev_model._create_batch(rev_model._prepare_schedule_vals_list(sources))
+
+    def _prepare_revenue_sources(self):
+        """Confirmed scheduled lines with something still to invoice: what
+        remains to invoice, in company currency at the order date."""
         sources = []
-        for line in lines.filtered(
+        for line in self.filtered(
             lambda sol: sol.revenue_schedule_id and sol.state == "sale"
         ):
             order = line.order_id
@@ -109,10 +117,7 @@ class SaleOrderLine(models.Model):
                     },
                 )
             )
-        if sources:
-            self.env["revenue.recognition.line"]._create_batch(
-                build_line_vals(self.env, sources)
-            )
+        return sources
 
     def _prepare_invoice_line(self, **optional_values):
         res = super()._prepare_invoice_line(**optional_values)

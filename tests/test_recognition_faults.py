@@ -17,7 +17,7 @@ from odoo.tests import tagged
 
 from odoo.addons.revenue_recognition.models.revenue_recognition_posting import (
     MAX_ATTEMPTS,
-    RevenueRecognitionLine,
+    RevenueRecognitionPostingMixin,
 )
 
 from .common import RevenueTestCommon
@@ -96,15 +96,17 @@ class TestRecognitionFaults(RevenueTestCommon):
         # The company the cron runs first fails, on any kind of error.
         failing = companies[0]
         working = companies[1]
-        recognise_chunk = RevenueRecognitionLine._recognise_chunk
+        recognise_chunk = RevenueRecognitionPostingMixin._recognise_chunk
 
-        def failing_chunk(records, plans, journal, post, result):
+        def failing_chunk(records, plans, *, journal, post):
             if journal.company_id == failing:
                 raise ValueError("disk full while posting")
-            return recognise_chunk(records, plans, journal, post, result)
+            return recognise_chunk(records, plans, journal=journal, post=post)
 
         with (
-            patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
+            patch.object(
+                RevenueRecognitionPostingMixin, "_recognise_chunk", failing_chunk
+            ),
             self.assertLogs(POSTING_LOGGER, level="WARNING") as logs,
         ):
             done = cron_model._cron_recognise()
@@ -144,15 +146,17 @@ class TestRecognitionFaults(RevenueTestCommon):
         """Fault-tolerant runs catch any exception, not only UserError."""
         invoice = self._invoice_company_1()
         self.company.revenue_max_lines_per_entry = 1
-        recognise_chunk = RevenueRecognitionLine._recognise_chunk
+        recognise_chunk = RevenueRecognitionPostingMixin._recognise_chunk
 
-        def failing_chunk(records, plans, journal, post, result):
+        def failing_chunk(records, plans, *, journal, post):
             if plans[0].date == date(2025, 12, 1):
                 raise KeyError("unexpected")
-            return recognise_chunk(records, plans, journal, post, result)
+            return recognise_chunk(records, plans, journal=journal, post=post)
 
         with (
-            patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
+            patch.object(
+                RevenueRecognitionPostingMixin, "_recognise_chunk", failing_chunk
+            ),
             self.assertLogs(POSTING_LOGGER, level="ERROR") as logs,
         ):
             result = self.line_model._recognise(
@@ -171,17 +175,19 @@ class TestRecognitionFaults(RevenueTestCommon):
     def test_serialization_failure_is_tried_again(self):
         invoice = self._invoice_company_1()
         calls = []
-        recognise_chunk = RevenueRecognitionLine._recognise_chunk
+        recognise_chunk = RevenueRecognitionPostingMixin._recognise_chunk
 
-        def flaky_chunk(records, plans, journal, post, result):
+        def flaky_chunk(records, plans, *, journal, post):
             calls.append(plans)
             if len(calls) == 1:
                 raise psycopg2.errors.SerializationFailure(
                     "could not serialize access due to concurrent update"
                 )
-            return recognise_chunk(records, plans, journal, post, result)
+            return recognise_chunk(records, plans, journal=journal, post=post)
 
-        with patch.object(RevenueRecognitionLine, "_recognise_chunk", flaky_chunk):
+        with patch.object(
+            RevenueRecognitionPostingMixin, "_recognise_chunk", flaky_chunk
+        ):
             result = self.line_model._recognise(
                 AS_OF,
                 domain=[("company_id", "=", self.company.id)],
@@ -198,12 +204,14 @@ class TestRecognitionFaults(RevenueTestCommon):
         invoice = self._invoice_company_1()
         calls = []
 
-        def locked_chunk(records, plans, journal, post, result):
+        def locked_chunk(records, plans, *, journal, post):
             calls.append(plans)
             raise psycopg2.errors.LockNotAvailable("lock timeout")
 
         with (
-            patch.object(RevenueRecognitionLine, "_recognise_chunk", locked_chunk),
+            patch.object(
+                RevenueRecognitionPostingMixin, "_recognise_chunk", locked_chunk
+            ),
             self.assertLogs(POSTING_LOGGER, level="ERROR") as logs,
         ):
             result = self.line_model._recognise(

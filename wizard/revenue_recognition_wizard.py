@@ -267,11 +267,11 @@ class RevenueRecognitionWizard(models.TransientModel):
         self.write(
             {
                 "state": "done",
-                "result_line_count": result["line_count"],
-                "result_amount": result["amounts"].get(self.company_id.id, 0.0),
-                "result_move_ids": [fields.Command.set(result["move_ids"])],
-                "result_held_count": result["held_count"],
-                "result_locked_count": result["locked_count"],
+                "result_line_count": result.line_count,
+                "result_amount": result.amounts.get(self.company_id.id, 0.0),
+                "result_move_ids": [fields.Command.set(result.move_ids)],
+                "result_held_count": result.held_count,
+                "result_locked_count": result.locked_count,
                 "result_message": self._result_message(result),
             }
         )
@@ -279,14 +279,14 @@ class RevenueRecognitionWizard(models.TransientModel):
 
     def _result_message(self, result):
         messages = []
-        if not result["line_count"]:
+        if not result.line_count:
             messages.append(
                 self.env._(
                     "Nothing to recognise as of %(date)s with these filters.",
                     date=format_date(self.env, self.date),
                 )
             )
-        for wanted, accounting in result["date_shifts"]:
+        for wanted, accounting in result.date_shifts:
             messages.append(
                 self.env._(
                     "%(wanted)s is in a locked period: the entries are dated %(date)s, "
@@ -295,7 +295,7 @@ class RevenueRecognitionWizard(models.TransientModel):
                     date=format_date(self.env, accounting),
                 )
             )
-        messages.extend(result["errors"])
+        messages.extend(result.errors)
         return "\n".join(messages) or False
 
     def _reopen(self):

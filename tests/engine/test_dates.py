@@ -1,4 +1,4 @@
-"""Month arithmetic, automatic contract end and recognition bounds (rules 1-2)."""
+"""Month arithmetic, automatic contract end, recognition bounds (schedule rules 1-2)."""
 
 from datetime import date
 

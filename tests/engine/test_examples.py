@@ -1,4 +1,4 @@
-"""DESIGN.md §3 worked examples and hand-checked schedules."""
+"""Worked examples of readme/DEVELOP.md (*Schedule rules*), hand-checked schedules."""
 
 import dataclasses
 from datetime import date
@@ -21,7 +21,7 @@ def periods(lines):
     return [(line.period_start, line.period_end) for line in lines]
 
 
-# -- DESIGN.md worked examples ---------------------------------------------------
+# -- readme/DEVELOP.md worked examples ------------------------------------------
 
 
 def test_design_occurrences_next_month():

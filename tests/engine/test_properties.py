@@ -1,7 +1,8 @@
 """Hypothesis properties of schedules, checked against a slow reference.
 
-The reference below is a direct reading of DESIGN.md §3 with ``Fraction``
-arithmetic and ``calendar.monthrange``; it shares no code with the engine.
+The reference below is a direct reading of the schedule rules of
+readme/DEVELOP.md with ``Fraction`` arithmetic and ``calendar.monthrange``;
+it shares no code with the engine.
 """
 
 import calendar
