@@ -15,7 +15,7 @@ posted journal items).
 
 Once a recognition entry is reversed, the pair is final: resetting or
 cancelling either of them would recognise the revenue twice or lose it, so it
-is refused (run Create journal to recognise the lines again). At posting, the
+is refused (run Recognise Revenue to recognise the lines again). At posting, the
 journal items of a recognition entry must match its schedule lines, account by
 account, in company and document currency.
 """
@@ -37,7 +37,7 @@ class AccountMove(models.Model):
     revenue_recognition_entry = fields.Boolean(
         copy=False,
         readonly=True,
-        help="Created by Create journal or the automatic recognition.",
+        help="Created by Recognise Revenue or the automatic recognition.",
     )
     revenue_recognised_line_ids = fields.One2many(
         "revenue.recognition.line",
@@ -135,7 +135,7 @@ class AccountMove(models.Model):
                     "Revenue recognition entry %(entry)s no longer recognises any "
                     "schedule line: its lines went back to pending when it was reset "
                     "to draft. "
-                    "Delete or cancel it and run Create journal again.",
+                    "Delete or cancel it and run Recognise Revenue again.",
                     entry=orphans[0].display_name,
                 )
             )
@@ -149,7 +149,7 @@ class AccountMove(models.Model):
                 self.env._(
                     "Entry %(entry)s would reverse the reversal of revenue recognition "
                     "entry %(original)s and recognise its revenue a second time. "
-                    "Delete this entry and run Create journal instead.",
+                    "Delete this entry and run Recognise Revenue instead.",
                     entry=twice[0].display_name,
                     original=twice[0].reversed_entry_id.reversed_entry_id.display_name,
                 )
@@ -234,7 +234,7 @@ class AccountMove(models.Model):
                         "Revenue recognition entry %(entry)s was reversed by "
                         "%(reversal)s: resetting or cancelling it would take its "
                         "revenue back a second time. Leave both entries posted; to "
-                        "recognise the revenue again, run Create journal.",
+                        "recognise the revenue again, run Recognise Revenue.",
                         entry=move.display_name,
                         reversal=", ".join(reversals.mapped("display_name")),
                     )
@@ -247,7 +247,7 @@ class AccountMove(models.Model):
                         "%(original)s, whose schedule lines went back to pending: "
                         "resetting or cancelling it would recognise that revenue "
                         "twice. Leave it posted; to recognise the revenue again, run "
-                        "Create journal.",
+                        "Recognise Revenue.",
                         entry=move.display_name,
                         original=original.display_name,
                     )
@@ -325,7 +325,7 @@ class AccountMove(models.Model):
                     "lines on account %(account)s: its journal items give a balance "
                     "of %(actual)s, its schedule lines %(expected)s. Recognition "
                     "entries cannot be edited: delete this draft entry (its schedule "
-                    "lines go back to pending) and run Create journal again.",
+                    "lines go back to pending) and run Recognise Revenue again.",
                     entry=move.display_name,
                     account=account.display_name,
                     actual=formatLang(

@@ -75,12 +75,12 @@ class RevenueSchedule(models.Model):
         tracking=True,
     )
     automatic_contract_terms = fields.Boolean(
-        help="Fill the end date automatically: start + occurrences months - 1 day."
+        help="Fill the end date automatically: start + occurrences months - 1 day.",
         tracking=True,
     )
     automatic_hold = fields.Boolean(
         help="Every schedule line is created on hold and must be released "
-        "before it can be recognised."
+        "before it can be recognised.",
         tracking=True,
     )
     deferred_account_id = fields.Many2one(
@@ -107,12 +107,14 @@ class RevenueSchedule(models.Model):
     # never modifies the schedule.
     preview_amount = fields.Float(
         string="Sample amount",
+        default=1200.0,
         compute="_compute_preview_sample",
         readonly=False,
         store=False,
     )
     preview_start_date = fields.Date(
         string="Sample start date",
+        default=fields.Date.context_today,
         compute="_compute_preview_sample",
         readonly=False,
         store=False,
