@@ -93,9 +93,10 @@ class AccountMove(models.Model):
         advances._revenue_prepare_advance()
         posted = super()._post(soft=soft)
         # 3. Invoices: the pending schedule lines, and the order's backlog.
+        posted_ids = set(posted.ids)  # `record in recordset` is a linear scan
         to_schedule = deferred.filtered(
             lambda line: (
-                line.move_id in posted
+                line.move_id.id in posted_ids
                 and not line.revenue_line_ids.filtered(
                     lambda rev: rev.state != "cancelled"
                 )

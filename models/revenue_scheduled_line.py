@@ -104,8 +104,8 @@ class RevenueScheduledLineMixin(models.AbstractModel):
                         "%(line)s: the revenue end date %(end)s is before the start "
                         "date %(start)s. Correct the end date on the line.",
                         line=line._revenue_label(),
-                        end=line.revenue_end_date,
-                        start=start,
+                        end=format_date(self.env, line.revenue_end_date),
+                        start=format_date(self.env, start),
                     )
                 )
 

@@ -237,8 +237,11 @@ class TestScheduleFlow(RevenueTestCommon):
         self.assertEqual(invoice.state, "draft")
 
     def test_end_before_start_is_refused(self):
+        # dates in the user's format (10/01/2025 in English), the line by name
         with self.assertRaisesRegex(
-            ValidationError, "end date .* is before the start date"
+            ValidationError,
+            r"line 'Support subscription'.*end date 10/01/2025 is before the start "
+            r"date 11/18/2025",
         ):
             self._create_invoice(
                 [
