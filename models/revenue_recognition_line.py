@@ -206,6 +206,13 @@ class RevenueRecognitionLine(models.Model):
                 )
             )
 
+    def _check_company(self, fnames=None):
+        # The add-on creates schedule lines from posted or confirmed documents
+        # whose companies Odoo has checked already; users cannot write them.
+        if self.env.context.get(BOOKKEEPING_KEY) is BOOKKEEPING:
+            return
+        return super()._check_company(fnames=fnames)
+
     def _bookkeeping(self):
         """These lines, allowed to be written by the add-on's own code (sudo)."""
         return self.sudo().with_context(**{BOOKKEEPING_KEY: BOOKKEEPING})

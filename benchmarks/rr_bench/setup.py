@@ -219,12 +219,20 @@ def seed(args, env):
     partners = env["res.partner"].create(
         [{"name": f"Customer {index:03d}"} for index in range(PARTNERS)]
     )
-    journal = env["account.journal"].search(
+    sale_journal = env["account.journal"].search(
         [*env["account.journal"]._check_company_domain(company), ("type", "=", "sale")],
         limit=1,
     )
+    # One sales journal per set: each timed posting numbers its invoices in a
+    # journal of its own, so that neither phase pays for the other's sequence.
+    journals = {
+        tag: sale_journal.copy({"name": f"Bench {tag}", "code": f"BCH{tag}"})
+        for tag in ("A", "B", "P")
+    }
 
     def create_invoices(tag, product, count):
+        # warm-up sets ("Aw") share their set's journal; others the default
+        journal = journals.get(tag.rstrip("w"), sale_journal)
         for start in range(0, count, SEED_BATCH):
             env["account.move"].create(
                 [
