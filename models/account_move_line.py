@@ -212,11 +212,7 @@ class AccountMoveLine(models.Model):
                         company=company.display_name,
                     )
                 )
-            income = line.account_id
-            if income == deferred:
-                income = (
-                    line.revenue_income_account_id or line._revenue_product_income()
-                )
+            income = line._revenue_income_account(deferred)
             if not income or income == deferred:
                 raise UserError(
                     self.env._(
@@ -312,13 +308,11 @@ class AccountMoveLine(models.Model):
                         company=company.display_name,
                     )
                 )
-            for line in lines:
-                income = line.account_id
-                if income == advance:
-                    income = (
-                        line.revenue_income_account_id or line._revenue_product_income()
-                    )
-                line._revenue_swap_account(advance, income)
+            by_income = lines.grouped(
+                lambda line, advance=advance: line._revenue_income_account(advance)
+            )
+            for income, income_lines in by_income.items():
+                income_lines._revenue_swap_account(advance, income)
 
     def _revenue_carry_holds(self, vals_list):
         """Holds that apply to new schedule lines, set in ``vals_list``.
@@ -366,6 +360,14 @@ class AccountMoveLine(models.Model):
         held.filtered(lambda rev: rev.state == "cancelled")._bookkeeping().write(
             {"on_hold": False}
         )
+
+    def _revenue_income_account(self, target):
+        """The income account of this line before it is moved to ``target``
+        (already moved, e.g. reposted: the one kept, else the product's)."""
+        self.ensure_one()
+        if self.account_id != target:
+            return self.account_id
+        return self.revenue_income_account_id or self._revenue_product_income()
 
     def _revenue_product_income(self):
         self.ensure_one()

@@ -80,14 +80,12 @@ class RevenueRecognitionWizard(models.TransientModel):
     )
     earlier_count = fields.Integer(
         string="Lines Dated in Earlier Months",
-        compute="_compute_preview",
+        compute="_compute_due",
         help="Due lines whose entries would be dated in a month before the as-of "
         "date's month.",
     )
-    preview_html = fields.Html(
-        string="Preview", compute="_compute_preview", sanitize=False
-    )
-    nothing_due_message = fields.Char(compute="_compute_preview")
+    preview_html = fields.Html(string="Preview", compute="_compute_due", sanitize=False)
+    nothing_due_message = fields.Char(compute="_compute_due")
 
     result_line_count = fields.Integer(string="Lines Recognised", readonly=True)
     result_amount = fields.Monetary(string="Amount Recognised", readonly=True)
@@ -118,31 +116,6 @@ class RevenueRecognitionWizard(models.TransientModel):
     @api.depends(
         "company_id",
         "date",
-        "partner_ids",
-        "order_ids",
-        "invoice_ids",
-        "product_ids",
-        "schedule_ids",
-    )
-    def _compute_due(self):
-        line_model = self.env["revenue.recognition.line"]
-        for wizard in self:
-            if not wizard.date:
-                wizard.due_count = wizard.held_count = wizard.due_amount = 0
-                continue
-            domain = wizard._get_line_domain()
-            [(count, amount)] = line_model._read_group(
-                line_model._get_due_domain(wizard.date) + domain,
-                aggregates=["__count", "amount:sum"],
-            )
-            wizard.due_count, wizard.due_amount = count, amount or 0.0
-            wizard.held_count = line_model.search_count(
-                line_model._get_due_domain(wizard.date, held=True) + domain
-            )
-
-    @api.depends(
-        "company_id",
-        "date",
         "posting_date_mode",
         "posting_date",
         "partner_ids",
@@ -151,17 +124,29 @@ class RevenueRecognitionWizard(models.TransientModel):
         "product_ids",
         "schedule_ids",
     )
-    def _compute_preview(self):
-        """A small grid of what is due, by month and income account."""
+    def _compute_due(self):
+        """What a run would release, and a small grid of it by month and
+        income account, from one grouped read."""
         line_model = self.env["revenue.recognition.line"]
         for wizard in self:
-            wizard.preview_html = False
-            wizard.earlier_count = 0
-            wizard.nothing_due_message = False
+            wizard.update(
+                {
+                    "due_count": 0,
+                    "due_amount": 0.0,
+                    "held_count": 0,
+                    "earlier_count": 0,
+                    "preview_html": False,
+                    "nothing_due_message": False,
+                }
+            )
             if not wizard.date:
                 continue
+            domain = wizard._get_line_domain()
+            wizard.held_count = line_model.search_count(
+                line_model._get_due_domain(wizard.date, held=True) + domain
+            )
             groups = line_model._read_group(
-                line_model._get_due_domain(wizard.date) + wizard._get_line_domain(),
+                line_model._get_due_domain(wizard.date) + domain,
                 ["recognition_date:month", "income_account_id"],
                 ["__count", "amount:sum"],
             )
@@ -171,12 +156,12 @@ class RevenueRecognitionWizard(models.TransientModel):
                     date=format_date(self.env, wizard.date),
                 )
                 continue
-            month_start = wizard.date.replace(day=1)
+            wizard.due_count = sum(count for _m, _a, count, _amount in groups)
+            wizard.due_amount = sum(amount for _m, _a, _count, amount in groups)
             if wizard.posting_date_mode == "recognition_date":
+                month_start = wizard.date.replace(day=1)
                 wizard.earlier_count = sum(
-                    count
-                    for month, _account, count, _amount in groups
-                    if month < month_start
+                    count for month, _a, count, _amount in groups if month < month_start
                 )
             wizard.preview_html = wizard._preview_table(groups)
 
