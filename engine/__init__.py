@@ -11,6 +11,7 @@ The rules it implements, with worked examples, are in ``readme/DEVELOP.md``
 ('2026-02-01', Decimal('100.00'))]
 """
 
+from .allocation import allocate
 from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
 from .errors import MESSAGES, ScheduleError, format_date
 from .preview import EXPLANATIONS, Preview, preview
@@ -35,6 +36,7 @@ __all__ = [
     "ScheduleInput",
     "ScheduleLine",
     "add_months",
+    "allocate",
     "compute_schedule",
     "compute_schedules",
     "contract_end",

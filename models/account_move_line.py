@@ -174,6 +174,7 @@ class AccountMoveLine(models.Model):
                     },
                 )
             )
+        self.env["sale.order.line"]._revenue_apply_allocation(sources)
         return sources
 
     def _revenue_prepare_deferral(self):
@@ -347,7 +348,7 @@ class AccountMoveLine(models.Model):
             rev = by_period.get((line_id, vals["period_start"])) or by_period.get(
                 (origin_of.get(line_id), vals["period_start"])
             )
-            if not rev:
+            if not rev or vals.get("allocation_difference"):
                 continue
             vals.update(
                 on_hold=True,

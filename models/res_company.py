@@ -65,6 +65,11 @@ class ResCompany(models.Model):
         help="Most schedule lines one order or invoice line may have: longer "
         "schedules are refused when the line or the schedule is saved.",
     )
+    revenue_allocate_default = fields.Boolean(
+        string="Allocate Order Prices",
+        help="New sale orders allocate their price across their scheduled lines "
+        "in proportion to the products' standalone selling prices.",
+    )
 
     @api.constrains("revenue_max_periods")
     def _check_revenue_max_periods(self):

@@ -28,3 +28,6 @@ class ResConfigSettings(models.TransientModel):
     revenue_max_periods = fields.Integer(
         related="company_id.revenue_max_periods", readonly=False
     )
+    revenue_allocate_default = fields.Boolean(
+        related="company_id.revenue_allocate_default", readonly=False
+    )

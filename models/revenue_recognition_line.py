@@ -96,6 +96,12 @@ class RevenueRecognitionLine(models.Model):
     recognition_move_id = fields.Many2one(
         "account.move", string="Recognition Entry", index="btree_not_null", copy=False
     )
+    allocation_difference = fields.Boolean(
+        help="Price allocation: what this invoice line was billed above (positive) "
+        "or below (negative) its share of the order's price. It stays on the "
+        "deferred account, never recognised: the differences of an order's "
+        "lines add up to zero once it is fully invoiced.",
+    )
 
     @api.model
     def _get_due_domain(self, as_of, held=False):
@@ -111,6 +117,7 @@ class RevenueRecognitionLine(models.Model):
             ("recognition_move_id", "=", False),
             ("on_hold", "=", held),
             ("recognition_date", "<=", as_of),
+            ("allocation_difference", "=", False),
         ]
 
     @api.depends("move_id.name", "order_id.name", "sequence", "product_id")

@@ -32,6 +32,10 @@ class RevenueSource:
     amount_currency: float
     amount: float
     values: dict = field(default_factory=dict)
+    #: Billed minus allocated (price allocation): carried by one schedule line
+    #: that is never recognised, in company and document currency.
+    allocation_difference: float = 0.0
+    allocation_difference_currency: float = 0.0
 
 
 class RevenueScheduledLineMixin(models.AbstractModel):
@@ -195,7 +199,7 @@ class RevenueScheduledLineMixin(models.AbstractModel):
             and source.values.get("state") == "pending",
             **source.values,
         }
-        return [
+        vals_list = [
             {
                 **common,
                 "sequence": line.sequence,
@@ -207,3 +211,18 @@ class RevenueScheduledLineMixin(models.AbstractModel):
             }
             for line in schedule_lines
         ]
+        if source.allocation_difference or source.allocation_difference_currency:
+            vals_list.append(
+                {
+                    **common,
+                    "on_hold": False,
+                    "allocation_difference": True,
+                    "sequence": len(schedule_lines),
+                    "recognition_date": source.start,
+                    "period_start": source.start,
+                    "period_end": source.start,
+                    "amount": source.allocation_difference,
+                    "amount_currency": source.allocation_difference_currency,
+                }
+            )
+        return vals_list

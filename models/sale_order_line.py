@@ -26,6 +26,14 @@ class SaleOrderLine(models.Model):
     revenue_line_ids = fields.One2many(
         "revenue.recognition.line", "sale_line_id", string="Revenue Lines"
     )
+    revenue_allocated_amount = fields.Monetary(
+        string="Allocated Revenue",
+        readonly=True,
+        copy=False,
+        help="This line's share of the order's untaxed total of scheduled "
+        "lines, in proportion to quantity × standalone selling price: what its "
+        "schedules recognise, whatever it is invoiced at.",
+    )
 
     @api.depends("product_id", "display_type")
     def _compute_revenue_schedule_id(self):
@@ -75,6 +83,11 @@ class SaleOrderLine(models.Model):
         notes deducted, never negative), in company currency at the order date.
         """
         lines = self.filtered("id")
+        # An allocated order shares its price across all its scheduled lines:
+        # a change to one line re-allocates, and re-schedules, all of them.
+        orders = lines.order_id
+        orders._revenue_allocate()
+        lines |= orders.filtered("revenue_allocate").order_line
         expected = lines.revenue_line_ids.filtered(lambda rev: rev.state == "expected")
         expected._bookkeeping().unlink()
         # sale does not recompute it when only the discount changes
@@ -92,7 +105,10 @@ class SaleOrderLine(models.Model):
             lambda sol: sol.revenue_schedule_id and sol.state == "sale"
         ):
             order = line.order_id
-            remaining = line.currency_id.round(line.untaxed_amount_to_invoice)
+            if line._revenue_is_allocated():
+                remaining = line._revenue_allocated_remaining()
+            else:
+                remaining = line.currency_id.round(line.untaxed_amount_to_invoice)
             if line.currency_id.compare_amounts(remaining, 0.0) <= 0:
                 continue
             company = line.company_id
@@ -118,6 +134,132 @@ class SaleOrderLine(models.Model):
                 )
             )
         return sources
+
+    def _revenue_is_allocated(self):
+        """True when this line's schedules recognise its allocated amount."""
+        self.ensure_one()
+        order = self.order_id
+        return bool(
+            order.revenue_allocate
+            and order.state == "sale"
+            and self.revenue_schedule_id
+            and not self.display_type
+            and not self.is_downpayment
+            and self.product_uom_qty > 0
+        )
+
+    def _revenue_allocated_share(self, quantity):
+        """The allocated amount of ``quantity`` (signed, in the line's unit of
+        measure), rounded: pro rata of the ordered quantity."""
+        self.ensure_one()
+        return self.currency_id.round(
+            self.revenue_allocated_amount * quantity / self.product_uom_qty
+        )
+
+    def _revenue_allocated_remaining(self):
+        """Allocated amount not yet invoiced: the allocation of the quantity
+        not invoiced by posted invoices (credit notes deducted), never negative.
+        Rounded like the invoices' shares, so that it reaches zero exactly."""
+        self.ensure_one()
+        remaining = self.revenue_allocated_amount - self._revenue_allocated_share(
+            self.qty_invoiced_posted
+        )
+        return max(self.currency_id.round(remaining), 0.0)
+
+    def _revenue_invoiced_quantity(self, move_line):
+        """The quantity of ``move_line`` in this line's unit of measure,
+        negative for a credit note."""
+        self.ensure_one()
+        quantity = move_line.product_uom_id._compute_quantity(
+            move_line.quantity, self.product_uom, round=False
+        )
+        return -quantity if move_line.move_id.move_type == "out_refund" else quantity
+
+    @api.model
+    def _revenue_apply_allocation(self, sources):
+        """Schedule the allocated amounts of invoice lines of allocated orders.
+
+        ``sources`` are the ``RevenueSource`` of posted invoice lines. For a line
+        of an allocated order line, the schedule spreads the allocation of the
+        quantity invoiced instead of the amount billed: the allocation of the
+        cumulative quantity invoiced so far, rounded, minus what the earlier
+        invoice lines of the order line recognise (so rounding and a
+        re-allocation are caught up). A credit note made from an invoice mirrors
+        that invoice line's allocation, pro rata of the quantity credited. What
+        was billed above (below) the allocation is carried as one allocation
+        difference line of the invoice line, positive (negative), that stays on
+        the deferred account until the other lines of the order absorb it.
+        """
+        allocated = [
+            source
+            for source in sources
+            if source.record.sale_line_ids[:1]
+            and source.record.sale_line_ids[:1]._revenue_is_allocated()
+        ]
+        if not allocated:
+            return
+        batch = self.env["account.move.line"].browse(
+            [source.record.id for source in allocated]
+        )
+        rev_lines = batch.sale_line_ids.invoice_lines.revenue_line_ids | (
+            batch.revenue_origin_line_id.revenue_line_ids
+        )
+        recognised = {}  # invoice line id: allocation its schedule spreads
+        for rev in rev_lines.filtered(
+            lambda rev: rev.state != "cancelled" and not rev.allocation_difference
+        ):
+            line_id = rev.move_line_id.id
+            recognised[line_id] = recognised.get(line_id, 0.0) + rev.amount_currency
+        batch_ids = set(batch.ids)
+        done = {}  # order line id: [signed quantity, allocation] invoiced so far
+        for source in allocated:
+            line = source.record
+            sale_line = line.sale_line_ids[:1]
+            currency = line.currency_id
+            if sale_line.id not in done:
+                earlier = sale_line.invoice_lines.filtered(
+                    lambda aml: (
+                        aml.parent_state == "posted"
+                        and aml.id not in batch_ids
+                        and aml.revenue_schedule_id
+                        and aml.revenue_income_account_id
+                    )
+                )
+                done[sale_line.id] = [
+                    sum(sale_line._revenue_invoiced_quantity(aml) for aml in earlier),
+                    sum(recognised.get(aml.id, 0.0) for aml in earlier),
+                ]
+            totals = done[sale_line.id]
+            totals[0] += sale_line._revenue_invoiced_quantity(line)
+            origin = line.revenue_origin_line_id
+            if origin.id in recognised and origin.quantity:
+                share = currency.round(
+                    -recognised[origin.id] * line.quantity / origin.quantity
+                )
+            else:
+                share = currency.round(
+                    sale_line._revenue_allocated_share(totals[0]) - totals[1]
+                )
+            totals[1] += share
+            recognised[line.id] = share
+            billed = source.amount_currency
+            if currency.is_zero(billed):
+                share_company = currency._convert(
+                    share,
+                    source.company.currency_id,
+                    source.company,
+                    line.move_id.invoice_date or line.move_id.date,
+                )
+            else:
+                share_company = source.company.currency_id.round(
+                    share * source.amount / billed
+                )
+            source.allocation_difference_currency = currency.round(billed - share)
+            source.allocation_difference = source.company.currency_id.round(
+                source.amount - share_company
+            )
+            source.amount_currency = share
+            source.amount = share_company
 
     def _prepare_invoice_line(self, **optional_values):
         res = super()._prepare_invoice_line(**optional_values)

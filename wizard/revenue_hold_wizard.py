@@ -45,6 +45,7 @@ class RevenueHoldWizard(models.TransientModel):
                     (DOCUMENT_FIELDS[model], "in", ids),
                     ("state", "=", "pending"),
                     ("on_hold", "=", operation == "release"),
+                    ("allocation_difference", "=", False),
                 ]
             )
         return line_model
