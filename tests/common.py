@@ -1,6 +1,7 @@
 """Shared fixtures of the Odoo tests: a company with a chart, schedules, helpers."""
 
 from odoo import Command, fields
+from odoo.tools import float_compare
 
 from odoo.addons.sale.tests.common import TestSaleCommon
 
@@ -231,13 +232,26 @@ class RevenueTestCommon(TestSaleCommon):
         for sol in order_lines:
             expected = sol.revenue_line_ids.filtered(lambda r: r.state == "expected")
             to_invoice = sol.untaxed_amount_to_invoice if sol.state == "sale" else 0.0
+            if sol._revenue_is_allocated():
+                # the allocation of the quantity not invoiced yet
+                allocated = sol.revenue_allocated_amount
+                to_invoice = sol.currency_id.round(
+                    allocated
+                    - sol.currency_id.round(
+                        allocated * sol.qty_invoiced_posted / sol.product_uom_qty
+                    )
+                )
             self.assertAlmostEqual(
                 sum(expected.mapped("amount_currency")),
                 max(to_invoice, 0.0),
                 places=2,
                 msg=f"expected lines of {sol.name}",
             )
+        self._assertAllocatedOrders(order_lines)
         if after_run:
+            differences = live.filtered(
+                lambda r: r.allocation_difference and r.state != "cancelled"
+            )
             for partner in live.partner_id:
                 mine = scheduled.filtered(
                     lambda aml, p=partner: aml.move_id.commercial_partner_id == p
@@ -247,6 +261,66 @@ class RevenueTestCommon(TestSaleCommon):
                         "amount"
                     )
                 )
-                self.assertLessEqual(
-                    round(recognised, 2), round(-sum(mine.mapped("balance")), 2)
+                # Price allocation: a line billed below its share recognises more
+                # than it billed, from the order's other lines; what is invoiced
+                # net, corrected by the allocation differences, bounds it.
+                difference = sum(
+                    differences.filtered(lambda r, p=partner: r.partner_id == p).mapped(
+                        "amount"
+                    )
                 )
+                self.assertLessEqual(
+                    round(recognised, 2),
+                    round(-sum(mine.mapped("balance")) - difference, 2),
+                )
+
+    def _assertAllocatedOrders(self, order_lines):
+        """Orders that allocate their price by standalone selling prices.
+
+        The allocated amounts add up to the untaxed total of the scheduled
+        lines; once every such line is invoiced (posted, credit notes
+        deducted), the schedules of its invoice lines (allocation differences
+        aside) add up to that total and the differences to what was billed
+        beyond it: over the whole order, what is recognised is what is invoiced.
+        """
+        for order in order_lines.order_id.filtered(
+            lambda o: o.revenue_allocate and o.state == "sale"
+        ):
+            lines = order_lines.filtered(
+                lambda sol, o=order: sol.order_id == o and sol._revenue_is_allocated()
+            )
+            total = sum(lines.mapped("price_subtotal"))
+            self.assertAlmostEqual(
+                sum(lines.mapped("revenue_allocated_amount")),
+                total,
+                places=2,
+                msg=f"allocation of {order.name}",
+            )
+            if any(
+                float_compare(
+                    sol.qty_invoiced_posted,
+                    sol.product_uom_qty,
+                    precision_rounding=sol.product_uom.rounding,
+                )
+                for sol in lines
+            ):
+                continue
+            invoice_lines = lines.invoice_lines.filtered(
+                lambda aml: aml.parent_state == "posted"
+            )
+            revs = invoice_lines.revenue_line_ids.filtered(
+                lambda r: r.state != "cancelled"
+            )
+            differences = revs.filtered("allocation_difference")
+            self.assertAlmostEqual(
+                sum((revs - differences).mapped("amount_currency")),
+                total,
+                places=2,
+                msg=f"recognition of {order.name}",
+            )
+            self.assertAlmostEqual(
+                sum(differences.mapped("amount_currency")),
+                -sum(invoice_lines.mapped("amount_currency")) - total,
+                places=2,
+                msg=f"allocation differences of {order.name}",
+            )

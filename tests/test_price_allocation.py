@@ -1,0 +1,395 @@
+"""Price allocation by standalone selling prices, through real flows.
+
+Orders confirmed with ``action_confirm``, invoiced with the order's invoicing
+wizard, credit notes made with the reversal wizard, revenue recognised with
+the Recognise Revenue wizard; products taxed 15 %. Every figure is computed by
+hand in the comment beside it.
+"""
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import Form, tagged
+
+from .common import RevenueTestCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPriceAllocation(RevenueTestCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tax_account = cls.company_data["default_account_tax_sale"]
+        cls.schedule_once = cls._create_schedule(
+            name="At once",
+            recognition_basis="occurrences",
+            recognition_convention="actual_start",
+            occurrences=1,
+        )
+        # Standalone prices 20, 30, 40: the first two from the sales price
+        # (revenue_ssp left empty), the third set on the product.
+        cls.product_a = cls._create_product(
+            name="Bundle part A",
+            type="service",
+            invoice_policy="delivery",
+            lst_price=20.0,
+            revenue_schedule_id=cls.schedule_once.id,
+        )
+        cls.product_b = cls._create_product(
+            name="Bundle part B",
+            type="service",
+            invoice_policy="delivery",
+            lst_price=30.0,
+            revenue_schedule_id=cls.schedule_once.id,
+        )
+        cls.product_c = cls._create_product(
+            name="Bundle part C",
+            type="service",
+            invoice_policy="delivery",
+            lst_price=55.0,
+            revenue_ssp=40.0,
+            revenue_schedule_id=cls.schedule_once.id,
+        )
+        cls.hardware = cls._create_product(
+            name="Router",
+            type="consu",
+            invoice_policy="order",
+            lst_price=1200.0,
+            revenue_ssp=1000.0,
+            revenue_schedule_id=cls.schedule_once.id,
+        )
+        cls.support = cls._create_product(
+            name="Router support, 12 months",
+            type="service",
+            invoice_policy="order",
+            lst_price=500.0,
+            revenue_schedule_id=cls.schedule_12m.id,
+        )
+
+    # --- helpers ---------------------------------------------------------------
+
+    def _bundle_order(self, lines, date_order="2025-11-18", allocate=True):
+        """An order made in the form: ``lines`` are (product, quantity, price)."""
+        with Form(self.env["sale.order"]) as order_form:
+            order_form.partner_id = self.partner_a
+            order_form.date_order = date_order
+            order_form.revenue_allocate = allocate
+            for product, quantity, price in lines:
+                with order_form.order_line.new() as line:
+                    line.product_id = product
+                    line.product_uom_qty = quantity
+                    line.price_unit = price
+        return order_form.record
+
+    def _invoice(self, order, invoice_date="2025-11-18"):
+        """Invoice what is to invoice with the order's wizard, and post it."""
+        before = order.invoice_ids
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "delivered"})
+        )
+        wizard.create_invoices()
+        invoice = order.invoice_ids - before
+        invoice.invoice_date = invoice_date
+        invoice.action_post()
+        return invoice
+
+    def _refund(self, invoice, date="2025-12-15"):
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"date": date, "journal_id": invoice.journal_id.id})
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        return refund
+
+    def _recognise(self, as_of):
+        wizard_form = Form(self.env["revenue.recognition.wizard"])
+        wizard_form.date = as_of
+        wizard_form.grouping = "detail"
+        wizard = wizard_form.save()
+        wizard.action_create_journal()
+        return wizard
+
+    def _income(self, product=None):
+        """Income recognised (706), per product if given."""
+        domain = [
+            ("account_id", "=", self.income_account.id),
+            ("parent_state", "=", "posted"),
+        ]
+        if product:
+            domain.append(("product_id", "=", product.id))
+        return -sum(self.env["account.move.line"].search(domain).mapped("balance"))
+
+    def _expected(self, order):
+        """Expected (signed backlog) amount per order line, in line order."""
+        return [
+            sum(
+                line.revenue_line_ids.filtered(
+                    lambda rev: rev.state == "expected"
+                ).mapped("amount")
+            )
+            for line in order.order_line
+        ]
+
+    def _split(self, invoice_line):
+        """(allocated schedule total, allocation difference) of an invoice line."""
+        revs = invoice_line.revenue_line_ids.filtered(
+            lambda rev: rev.state != "cancelled"
+        )
+        difference = revs.filtered("allocation_difference")
+        return (
+            round(sum((revs - difference).mapped("amount")), 2),
+            round(sum(difference.mapped("amount")), 2),
+        )
+
+    # --- the KPMG bundle ---------------------------------------------------------
+
+    @freeze_time("2026-01-15")
+    def test_kpmg_bundle(self):
+        """Standalone prices 20, 30, 40, the bundle sold for 80.
+
+        80 × 20/90 = 17.777… → 17.78; running 80 × 50/90 = 44.444… → 44.44,
+        so 44.44 − 17.78 = 26.66; running 80 → 80 − 44.44 = 35.56.
+        Billed 40, 40, 0: differences 40 − 17.78 = 22.22, 40 − 26.66 = 13.34,
+        0 − 35.56 = −35.56, adding up to 0.
+        """
+        order = self._bundle_order(
+            [(self.product_a, 1, 40.0), (self.product_b, 1, 40.0), (self.product_c, 1, 0.0)]
+        )
+        order.action_confirm()
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"), [17.78, 26.66, 35.56]
+        )
+        self.assertEqual(self._expected(order), [17.78, 26.66, 35.56])
+        self.assertBooks()
+        order.order_line.qty_delivered = 1
+        invoice = self._invoice(order)
+        # Dr 411 92.00 (80 + 15 % tax 12.00) / Cr 487 80.00 / Cr tax 12.00
+        self.assertAlmostEqual(invoice.amount_total, 92.0)
+        lines = invoice.invoice_line_ids.sorted("sequence")
+        self.assertEqual(lines.account_id, self.deferred_account)
+        self.assertEqual(lines.mapped("balance"), [-40.0, -40.0, 0.0])
+        self.assertEqual(
+            [self._split(line) for line in lines],
+            [(17.78, 22.22), (26.66, 13.34), (35.56, -35.56)],
+        )
+        self.assertEqual(self._expected(order), [0.0, 0.0, 0.0])
+        self.assertBooks()
+        self._recognise("2025-11-30")
+        # Dr 487 80.00 / Cr 706 17.78 (A) + 26.66 (B) + 35.56 (C)
+        self.assertAlmostEqual(self._income(self.product_a), 17.78)
+        self.assertAlmostEqual(self._income(self.product_b), 26.66)
+        self.assertAlmostEqual(self._income(self.product_c), 35.56)
+        self.assertAlmostEqual(self._income(), 80.0)
+        # invoiced = recognised: nothing is left on 487
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertBooks(after_run=True)
+
+    # --- a bundle with a 12-month support line -------------------------------------
+
+    @freeze_time("2027-01-15")
+    def test_bundle_with_support(self):
+        """Router (standalone 1,000, recognised at once) and 12 months of
+        support (standalone 500, its sales price), sold together for 1,200:
+        1,100 for the router, 100 for the support.
+
+        Allocation: 1,200 × 1,000/1,500 = 800.00 to the router, 1,200 − 800 =
+        400.00 to the support, i.e. 400/12 = 33.333… a month, rounded
+        cumulatively: 33.33, 33.34, 33.33, …
+        Billed 1,100 and 100: differences +300 and −300.
+        """
+        order = self._bundle_order(
+            [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
+            date_order="2026-01-01",
+        )
+        order.action_confirm()
+        self.assertEqual(order.order_line.mapped("revenue_allocated_amount"), [800.0, 400.0])
+        invoice = self._invoice(order, "2026-01-01")
+        router, support = invoice.invoice_line_ids.sorted("sequence")
+        self.assertEqual(self._split(router), (800.0, 300.0))
+        self.assertEqual(self._split(support), (400.0, -300.0))
+        support_lines = support.revenue_line_ids.filtered(
+            lambda rev: not rev.allocation_difference
+        )
+        self.assertEqual(
+            self._schedule(support_lines)[:3],
+            [("2026-01-01", 33.33), ("2026-02-01", 33.34), ("2026-03-01", 33.33)],
+        )
+        self.assertEqual(len(support_lines), 12)
+        self.assertBooks()
+        self._recognise("2026-03-31")
+        # router 800.00 at once + support 33.33 + 33.34 + 33.33 = 900.00
+        # (without allocation it would be 1,100 + 3 × 8.33 = 1,125.00)
+        self.assertAlmostEqual(self._income(self.hardware), 800.0)
+        self.assertAlmostEqual(self._income(self.support), 100.0)
+        # 487: credited 1,200, released 900: 300 left = 9 × 33.33… of support
+        self.assertAlmostEqual(self._deferred_balance(), -300.0)
+        self.assertBooks(after_run=True)
+        self._recognise("2026-12-31")
+        self.assertAlmostEqual(self._income(self.support), 400.0)
+        self.assertAlmostEqual(self._income(), 1200.0)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertBooks(after_run=True)
+
+    # --- partial invoicing ------------------------------------------------------
+
+    @freeze_time("2026-01-15")
+    def test_partial_invoicing(self):
+        """Two of each part: A 2 × 20, B 2 × 15, C 2 × 5 = 80.
+
+        Weights 2 × 20 = 40, 2 × 30 = 60, 2 × 40 = 80 (sum 180): 80 × 40/180 =
+        17.78; running 80 × 100/180 = 44.44 → 26.66; 80 − 44.44 = 35.56.
+        """
+        order = self._bundle_order(
+            [(self.product_a, 2, 20.0), (self.product_b, 2, 15.0), (self.product_c, 2, 5.0)]
+        )
+        order.action_confirm()
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"), [17.78, 26.66, 35.56]
+        )
+        line_a, line_b, line_c = order.order_line
+        line_a.qty_delivered = 1
+        line_c.qty_delivered = 1
+        first = self._invoice(order, "2025-11-20")
+        inv_a, inv_c = first.invoice_line_ids.sorted("sequence")
+        # A: 17.78 × 1/2 = 8.89, billed 20.00: difference 11.11
+        # C: 35.56 × 1/2 = 17.78, billed 5.00: difference −12.78
+        self.assertEqual(self._split(inv_a), (8.89, 11.11))
+        self.assertEqual(self._split(inv_c), (17.78, -12.78))
+        # still to invoice: A 17.78 − 8.89, B all of it, C 35.56 − 17.78
+        self.assertEqual(self._expected(order), [8.89, 26.66, 17.78])
+        self.assertBooks()
+        self._recognise("2025-11-30")
+        # 8.89 + 17.78 = 26.67 recognised for 25.00 billed: C was billed below
+        # its allocation; 1.67 waits on 487 (debit) for the rest of the order
+        self.assertAlmostEqual(self._income(), 26.67)
+        self.assertAlmostEqual(self._deferred_balance(), 1.67)
+        self.assertBooks(after_run=True)
+        (line_a | line_b | line_c).qty_delivered = 2
+        second = self._invoice(order, "2025-12-10")
+        inv_a, inv_b, inv_c = second.invoice_line_ids.sorted("sequence")
+        # A: 17.78 × 2/2 − 8.89 = 8.89, billed 20.00: difference 11.11
+        # B: 26.66, billed 30.00: difference 3.34
+        # C: 35.56 − 17.78 = 17.78, billed 5.00: difference −12.78
+        self.assertEqual(self._split(inv_a), (8.89, 11.11))
+        self.assertEqual(self._split(inv_b), (26.66, 3.34))
+        self.assertEqual(self._split(inv_c), (17.78, -12.78))
+        self.assertEqual(self._expected(order), [0.0, 0.0, 0.0])
+        differences = order.order_line.invoice_lines.revenue_line_ids.filtered(
+            "allocation_difference"
+        )
+        # 11.11 − 12.78 + 11.11 + 3.34 − 12.78 = 0
+        self.assertAlmostEqual(sum(differences.mapped("amount")), 0.0)
+        self.assertBooks()
+        self._recognise("2025-12-31")
+        # recognised = invoiced = 80; per product the allocations
+        self.assertAlmostEqual(self._income(), 80.0)
+        self.assertAlmostEqual(self._income(self.product_a), 17.78)
+        self.assertAlmostEqual(self._income(self.product_b), 26.66)
+        self.assertAlmostEqual(self._income(self.product_c), 35.56)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertBooks(after_run=True)
+
+    # --- credit notes ---------------------------------------------------------------
+
+    @freeze_time("2026-01-15")
+    def test_credit_note_mirrors_allocation(self):
+        order = self._bundle_order(
+            [(self.product_a, 1, 40.0), (self.product_b, 1, 40.0), (self.product_c, 1, 0.0)]
+        )
+        order.action_confirm()
+        order.order_line.qty_delivered = 1
+        invoice = self._invoice(order)
+        self._recognise("2025-11-30")
+        self.assertAlmostEqual(self._income(), 80.0)
+        refund = self._refund(invoice)
+        # Dr 487 80.00 + Dr tax 12.00 / Cr 411 92.00; the schedules mirror the
+        # invoice's: −17.78, −26.66, −35.56, differences −22.22, −13.34, +35.56
+        lines = refund.invoice_line_ids.sorted("sequence")
+        self.assertEqual(lines.mapped("balance"), [40.0, 40.0, 0.0])
+        self.assertEqual(
+            [self._split(line) for line in lines],
+            [(-17.78, -22.22), (-26.66, -13.34), (-35.56, 35.56)],
+        )
+        # nothing invoiced any more: the whole allocation is backlog again
+        self.assertEqual(self._expected(order), [17.78, 26.66, 35.56])
+        self.assertBooks()
+        self._recognise("2025-12-31")
+        # the mirror takes the revenue back: 80 − 80 = 0, as invoiced net
+        self.assertAlmostEqual(self._income(), 0.0)
+        self.assertAlmostEqual(self._income(self.product_c), 0.0)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertBooks(after_run=True)
+
+    # --- changes after confirmation --------------------------------------------------
+
+    def test_changes_reallocate_expected_lines(self):
+        order = self._bundle_order(
+            [(self.product_a, 1, 40.0), (self.product_b, 1, 40.0), (self.product_c, 1, 0.0)]
+        )
+        order.action_confirm()
+        # C repriced at 10: 90 shared 20/30/40 of 90 = 20, 30, 40 exactly
+        order.order_line[2].price_unit = 10.0
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"), [20.0, 30.0, 40.0]
+        )
+        self.assertEqual(self._expected(order), [20.0, 30.0, 40.0])
+        self.assertBooks()
+        # A new line (A again, free): weights 20, 30, 40, 20 (110) share 90:
+        # 90 × 20/110 = 16.36; running 90 × 50/110 = 40.91 → 24.55;
+        # running 90 × 90/110 = 73.64 → 32.73; 90 − 73.64 = 16.36
+        order.order_line = [
+            Command.create(
+                {"product_id": self.product_a.id, "product_uom_qty": 1, "price_unit": 0}
+            )
+        ]
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"),
+            [16.36, 24.55, 32.73, 16.36],
+        )
+        self.assertEqual(self._expected(order), [16.36, 24.55, 32.73, 16.36])
+        self.assertBooks()
+        # Without allocation the backlog is the lines' own prices again.
+        order.revenue_allocate = False
+        self.assertEqual(order.order_line.mapped("revenue_allocated_amount"), [0.0] * 4)
+        self.assertEqual(self._expected(order), [40.0, 40.0, 10.0, 0.0])
+        self.assertBooks()
+
+    def test_not_allocated_order_is_unchanged(self):
+        order = self._bundle_order(
+            [(self.product_a, 1, 40.0), (self.product_b, 1, 40.0)], allocate=False
+        )
+        order.action_confirm()
+        self.assertEqual(order.order_line.mapped("revenue_allocated_amount"), [0.0, 0.0])
+        order.order_line.qty_delivered = 1
+        invoice = self._invoice(order)
+        self.assertFalse(invoice.revenue_line_ids.filtered("allocation_difference"))
+        self.assertEqual(
+            [self._split(line) for line in invoice.invoice_line_ids.sorted("sequence")],
+            [(40.0, 0.0), (40.0, 0.0)],
+        )
+        self.assertBooks()
+
+    # --- configuration --------------------------------------------------------------
+
+    def test_company_default_and_standalone_price(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.revenue_allocate_default = True
+        settings.save().execute()
+        self.assertTrue(self.company.revenue_allocate_default)
+        with Form(self.env["sale.order"]) as order_form:
+            order_form.partner_id = self.partner_a
+            self.assertTrue(order_form.revenue_allocate)
+        self.company.revenue_allocate_default = False
+        with Form(self.env["sale.order"]) as order_form:
+            order_form.partner_id = self.partner_a
+            self.assertFalse(order_form.revenue_allocate)
+        # empty standalone price: the sales price; set: that price
+        self.assertEqual(self.product_a._revenue_ssp(), 20.0)
+        self.assertEqual(self.product_c._revenue_ssp(), 40.0)
+        with Form(self.product_a.product_tmpl_id) as product_form:
+            product_form.revenue_ssp = 25.0
+        self.assertEqual(self.product_a._revenue_ssp(), 25.0)
