@@ -157,13 +157,19 @@ class SaleOrderLine(models.Model):
         )
 
     def _revenue_allocated_remaining(self):
-        """Allocated amount not yet invoiced: the allocation of the quantity
-        not invoiced by posted invoices (credit notes deducted), never negative.
-        Rounded like the invoices' shares, so that it reaches zero exactly."""
+        """Allocated amount still to invoice, never negative: the allocation of
+        the quantity Odoo would invoice in all (ordered, or delivered for a
+        delivery policy) minus that of the quantity invoiced by posted invoices
+        (credit notes deducted). Rounded like the invoices' shares, so that it
+        reaches zero exactly."""
         self.ensure_one()
-        remaining = self.revenue_allocated_amount - self._revenue_allocated_share(
-            self.qty_invoiced_posted
-        )
+        if self.product_id.invoice_policy == "delivery":
+            quantity = self.qty_delivered
+        else:
+            quantity = self.product_uom_qty
+        remaining = self._revenue_allocated_share(
+            quantity
+        ) - self._revenue_allocated_share(self.qty_invoiced_posted)
         return max(self.currency_id.round(remaining), 0.0)
 
     def _revenue_invoiced_quantity(self, move_line):

@@ -233,10 +233,16 @@ class RevenueTestCommon(TestSaleCommon):
             expected = sol.revenue_line_ids.filtered(lambda r: r.state == "expected")
             to_invoice = sol.untaxed_amount_to_invoice if sol.state == "sale" else 0.0
             if sol._revenue_is_allocated():
-                # the allocation of the quantity not invoiced yet
+                # the allocation of the quantity to invoice in all (ordered or
+                # delivered) minus that of the quantity invoiced
                 allocated = sol.revenue_allocated_amount
+                total = (
+                    sol.qty_delivered
+                    if sol.product_id.invoice_policy == "delivery"
+                    else sol.product_uom_qty
+                )
                 to_invoice = sol.currency_id.round(
-                    allocated
+                    sol.currency_id.round(allocated * total / sol.product_uom_qty)
                     - sol.currency_id.round(
                         allocated * sol.qty_invoiced_posted / sol.product_uom_qty
                     )

@@ -72,14 +72,15 @@ class TestPriceAllocation(RevenueTestCommon):
         """An order made in the form: ``lines`` are (product, quantity, price)."""
         with Form(self.env["sale.order"]) as order_form:
             order_form.partner_id = self.partner_a
-            order_form.date_order = date_order
             order_form.revenue_allocate = allocate
             for product, quantity, price in lines:
                 with order_form.order_line.new() as line:
                     line.product_id = product
                     line.product_uom_qty = quantity
                     line.price_unit = price
-        return order_form.record
+        order = order_form.record
+        order.date_order = date_order  # a technical field in the form
+        return order
 
     def _invoice(self, order, invoice_date="2025-11-18"):
         """Invoice what is to invoice with the order's wizard, and post it."""
@@ -163,9 +164,11 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertEqual(
             order.order_line.mapped("revenue_allocated_amount"), [17.78, 26.66, 35.56]
         )
+        # delivery policy: nothing delivered, nothing to invoice yet
+        self.assertEqual(self._expected(order), [0.0, 0.0, 0.0])
+        order.order_line.qty_delivered = 1
         self.assertEqual(self._expected(order), [17.78, 26.66, 35.56])
         self.assertBooks()
-        order.order_line.qty_delivered = 1
         invoice = self._invoice(order)
         # Dr 411 92.00 (80 + 15 % tax 12.00) / Cr 487 80.00 / Cr tax 12.00
         self.assertAlmostEqual(invoice.amount_total, 92.0)
@@ -259,8 +262,8 @@ class TestPriceAllocation(RevenueTestCommon):
         # C: 35.56 × 1/2 = 17.78, billed 5.00: difference −12.78
         self.assertEqual(self._split(inv_a), (8.89, 11.11))
         self.assertEqual(self._split(inv_c), (17.78, -12.78))
-        # still to invoice: A 17.78 − 8.89, B all of it, C 35.56 − 17.78
-        self.assertEqual(self._expected(order), [8.89, 26.66, 17.78])
+        # nothing more delivered, nothing more to invoice
+        self.assertEqual(self._expected(order), [0.0, 0.0, 0.0])
         self.assertBooks()
         self._recognise("2025-11-30")
         # 8.89 + 17.78 = 26.67 recognised for 25.00 billed: C was billed below
@@ -269,6 +272,9 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertAlmostEqual(self._deferred_balance(), 1.67)
         self.assertBooks(after_run=True)
         (line_a | line_b | line_c).qty_delivered = 2
+        # still to invoice: A 17.78 − 8.89, B all of it, C 35.56 − 17.78
+        self.assertEqual(self._expected(order), [8.89, 26.66, 17.78])
+        self.assertBooks()
         second = self._invoice(order, "2025-12-10")
         inv_a, inv_b, inv_c = second.invoice_line_ids.sorted("sequence")
         # A: 17.78 × 2/2 − 8.89 = 8.89, billed 20.00: difference 11.11
@@ -331,6 +337,7 @@ class TestPriceAllocation(RevenueTestCommon):
             [(self.product_a, 1, 40.0), (self.product_b, 1, 40.0), (self.product_c, 1, 0.0)]
         )
         order.action_confirm()
+        order.order_line.qty_delivered = 1
         # C repriced at 10: 90 shared 20/30/40 of 90 = 20, 30, 40 exactly
         order.order_line[2].price_unit = 10.0
         self.assertEqual(
@@ -350,7 +357,8 @@ class TestPriceAllocation(RevenueTestCommon):
             order.order_line.mapped("revenue_allocated_amount"),
             [16.36, 24.55, 32.73, 16.36],
         )
-        self.assertEqual(self._expected(order), [16.36, 24.55, 32.73, 16.36])
+        # the new line is not delivered yet: nothing of it to invoice
+        self.assertEqual(self._expected(order), [16.36, 24.55, 32.73, 0.0])
         self.assertBooks()
         # Without allocation the backlog is the lines' own prices again.
         order.revenue_allocate = False
@@ -376,9 +384,8 @@ class TestPriceAllocation(RevenueTestCommon):
     # --- configuration --------------------------------------------------------------
 
     def test_company_default_and_standalone_price(self):
-        settings = Form(self.env["res.config.settings"])
-        settings.revenue_allocate_default = True
-        settings.save().execute()
+        # the settings field writes through to the company
+        self.env["res.config.settings"].create({"revenue_allocate_default": True})
         self.assertTrue(self.company.revenue_allocate_default)
         with Form(self.env["sale.order"]) as order_form:
             order_form.partner_id = self.partner_a
