@@ -35,6 +35,7 @@ class SaleOrder(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if "revenue_allocate" in vals:
+            self._revenue_allocate()
             self.order_line._revenue_sync_expected()
         return res
 
@@ -46,6 +47,7 @@ class SaleOrder(models.Model):
         for line in self.order_line.filtered("revenue_schedule_id"):
             line._revenue_check_schedule_bounds()
         res = super()._action_confirm()
+        self._revenue_allocate()
         self.order_line._revenue_sync_expected()
         return res
 
@@ -67,41 +69,67 @@ class SaleOrder(models.Model):
             )
         ).sorted(lambda line: (line.sequence, line.id))
 
+    def _revenue_reallocate(self):
+        """Allocate again after a change to the order's lines, and replace the
+        expected lines of all the lines of the orders that allocate."""
+        self._revenue_allocate()
+        self.filtered("revenue_allocate").order_line._revenue_sync_expected()
+
     def _revenue_allocate(self):
         """Store each scheduled line's share of the order's untaxed total.
 
         Confirmed orders that allocate: the untaxed total of the scheduled
         lines is shared in proportion to quantity × standalone selling price,
-        rounded cumulatively in order sequence (``engine.allocate``). Without
-        standalone prices (all zero) a line keeps its own price. Other orders:
-        no allocated amount.
+        rounded cumulatively in order sequence (``engine.allocate``). Once
+        lines are invoiced, what their posted invoices recognise is final: a
+        new allocation (a line added or changed) shares only the rest of the
+        total, across the quantities not invoiced yet. Without standalone
+        prices (all zero) a line keeps its own price. Other orders: no
+        allocated amount.
         """
         for order in self:
             lines = order._revenue_allocation_lines()
             amounts = {}
             if order.revenue_allocate and order.state == "sale" and lines:
-                weights = [
-                    line.product_uom._compute_quantity(
-                        line.product_uom_qty, line.product_id.uom_id, round=False
-                    )
-                    * line.product_id._revenue_ssp()
-                    for line in lines
-                ]
-                if sum(weights) > 0:
-                    shares = allocate(
-                        Decimal(
-                            str(order.currency_id.round(sum(lines.mapped("price_subtotal"))))
-                        ),
-                        [max(weight, 0.0) for weight in weights],
-                        order.currency_id.rounding,
-                    )
-                else:
-                    shares = lines.mapped("price_subtotal")
-                amounts = {
-                    line.id: float(share)
-                    for line, share in zip(lines, shares, strict=True)
-                }
+                amounts = order._revenue_allocation_amounts(lines)
             for line in order.order_line:
                 amount = amounts.get(line.id, 0.0)
                 if line.revenue_allocated_amount != amount:
                     line.revenue_allocated_amount = amount
+
+    def _revenue_allocation_amounts(self, lines):
+        """{order line id: allocated amount} of the allocation ``lines``."""
+        self.ensure_one()
+        currency = self.currency_id
+        invoiced = {line.id: line._revenue_allocated_invoiced() for line in lines}
+        # quantities not invoiced yet: all of them before the first invoice
+        quantities = [
+            max(line.product_uom_qty - line.qty_invoiced_posted, 0.0) for line in lines
+        ]
+        weights = [
+            max(
+                line.product_uom._compute_quantity(
+                    quantity, line.product_id.uom_id, round=False
+                )
+                * line.product_id._revenue_ssp(),
+                0.0,
+            )
+            for line, quantity in zip(lines, quantities, strict=True)
+        ]
+        if not sum(weights):
+            # no standalone prices: the lines' own prices
+            weights = [
+                max(line.price_subtotal * quantity / line.product_uom_qty, 0.0)
+                for line, quantity in zip(lines, quantities, strict=True)
+            ]
+        rest = currency.round(
+            sum(lines.mapped("price_subtotal")) - sum(invoiced.values())
+        )
+        if sum(weights) > 0:
+            shares = allocate(Decimal(str(rest)), weights, currency.rounding)
+        else:
+            shares = [0] * len(lines)  # all invoiced: nothing left to share
+        return {
+            line.id: currency.round(invoiced[line.id] + float(share))
+            for line, share in zip(lines, shares, strict=True)
+        }

@@ -14,6 +14,16 @@ EXPECTED_TRIGGERS = {
     "revenue_start_date",
     "revenue_end_date",
 }
+# Order line fields whose change re-allocates the price of an allocated order.
+ALLOCATION_TRIGGERS = {
+    "product_id",
+    "product_uom",
+    "product_uom_qty",
+    "tax_id",
+    "price_unit",
+    "discount",
+    "revenue_schedule_id",
+}
 
 
 class SaleOrderLine(models.Model):
@@ -49,13 +59,18 @@ class SaleOrderLine(models.Model):
     def create(self, vals_list):
         lines = super().create(vals_list)
         # A line added to a confirmed order is signed backlog at once.
-        lines.filtered(lambda line: line.state == "sale")._revenue_sync_expected()
+        confirmed = lines.filtered(lambda line: line.state == "sale")
+        confirmed.order_id._revenue_reallocate()
+        confirmed._revenue_sync_expected()
         return lines
 
     def write(self, vals):
         res = super().write(vals)
         if EXPECTED_TRIGGERS & vals.keys():
-            self.filtered(lambda line: line.state == "sale")._revenue_sync_expected()
+            confirmed = self.filtered(lambda line: line.state == "sale")
+            if ALLOCATION_TRIGGERS & vals.keys():
+                confirmed.order_id._revenue_reallocate()
+            confirmed._revenue_sync_expected()
         return res
 
     def _revenue_start_depends(self):
@@ -83,11 +98,6 @@ class SaleOrderLine(models.Model):
         notes deducted, never negative), in company currency at the order date.
         """
         lines = self.filtered("id")
-        # An allocated order shares its price across all its scheduled lines:
-        # a change to one line re-allocates, and re-schedules, all of them.
-        orders = lines.order_id
-        orders._revenue_allocate()
-        lines |= orders.filtered("revenue_allocate").order_line
         expected = lines.revenue_line_ids.filtered(lambda rev: rev.state == "expected")
         expected._bookkeeping().unlink()
         # sale does not recompute it when only the discount changes
@@ -159,7 +169,7 @@ class SaleOrderLine(models.Model):
     def _revenue_allocated_remaining(self):
         """Allocated amount still to invoice, never negative: the allocation of
         the quantity Odoo would invoice in all (ordered, or delivered for a
-        delivery policy) minus that of the quantity invoiced by posted invoices
+        delivery policy) minus what the posted invoices of the line recognise
         (credit notes deducted). Rounded like the invoices' shares, so that it
         reaches zero exactly."""
         self.ensure_one()
@@ -167,10 +177,21 @@ class SaleOrderLine(models.Model):
             quantity = self.qty_delivered
         else:
             quantity = self.product_uom_qty
-        remaining = self._revenue_allocated_share(
-            quantity
-        ) - self._revenue_allocated_share(self.qty_invoiced_posted)
+        remaining = (
+            self._revenue_allocated_share(quantity) - self._revenue_allocated_invoiced()
+        )
         return max(self.currency_id.round(remaining), 0.0)
+
+    def _revenue_allocated_invoiced(self):
+        """What the schedules of this line's posted invoice lines recognise
+        (allocation differences aside, credit notes deducted)."""
+        self.ensure_one()
+        revs = self.invoice_lines.filtered(
+            lambda aml: aml.parent_state == "posted"
+        ).revenue_line_ids.filtered(
+            lambda rev: rev.state != "cancelled" and not rev.allocation_difference
+        )
+        return self.currency_id.round(sum(revs.mapped("amount_currency")))
 
     def _revenue_invoiced_quantity(self, move_line):
         """The quantity of ``move_line`` in this line's unit of measure,

@@ -158,7 +158,11 @@ class TestPriceAllocation(RevenueTestCommon):
         0 − 35.56 = −35.56, adding up to 0.
         """
         order = self._bundle_order(
-            [(self.product_a, 1, 40.0), (self.product_b, 1, 40.0), (self.product_c, 1, 0.0)]
+            [
+                (self.product_a, 1, 40.0),
+                (self.product_b, 1, 40.0),
+                (self.product_c, 1, 0.0),
+            ]
         )
         order.action_confirm()
         self.assertEqual(
@@ -209,7 +213,9 @@ class TestPriceAllocation(RevenueTestCommon):
             date_order="2026-01-01",
         )
         order.action_confirm()
-        self.assertEqual(order.order_line.mapped("revenue_allocated_amount"), [800.0, 400.0])
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"), [800.0, 400.0]
+        )
         invoice = self._invoice(order, "2026-01-01")
         router, support = invoice.invoice_line_ids.sorted("sequence")
         self.assertEqual(self._split(router), (800.0, 300.0))
@@ -247,7 +253,11 @@ class TestPriceAllocation(RevenueTestCommon):
         17.78; running 80 × 100/180 = 44.44 → 26.66; 80 − 44.44 = 35.56.
         """
         order = self._bundle_order(
-            [(self.product_a, 2, 20.0), (self.product_b, 2, 15.0), (self.product_c, 2, 5.0)]
+            [
+                (self.product_a, 2, 20.0),
+                (self.product_b, 2, 15.0),
+                (self.product_c, 2, 5.0),
+            ]
         )
         order.action_confirm()
         self.assertEqual(
@@ -304,7 +314,11 @@ class TestPriceAllocation(RevenueTestCommon):
     @freeze_time("2026-01-15")
     def test_credit_note_mirrors_allocation(self):
         order = self._bundle_order(
-            [(self.product_a, 1, 40.0), (self.product_b, 1, 40.0), (self.product_c, 1, 0.0)]
+            [
+                (self.product_a, 1, 40.0),
+                (self.product_b, 1, 40.0),
+                (self.product_c, 1, 0.0),
+            ]
         )
         order.action_confirm()
         order.order_line.qty_delivered = 1
@@ -334,7 +348,11 @@ class TestPriceAllocation(RevenueTestCommon):
 
     def test_changes_reallocate_expected_lines(self):
         order = self._bundle_order(
-            [(self.product_a, 1, 40.0), (self.product_b, 1, 40.0), (self.product_c, 1, 0.0)]
+            [
+                (self.product_a, 1, 40.0),
+                (self.product_b, 1, 40.0),
+                (self.product_c, 1, 0.0),
+            ]
         )
         order.action_confirm()
         order.order_line.qty_delivered = 1
@@ -366,12 +384,56 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertEqual(self._expected(order), [40.0, 40.0, 10.0, 0.0])
         self.assertBooks()
 
+    @freeze_time("2026-01-15")
+    def test_change_after_partial_invoicing(self):
+        """What is invoiced keeps its allocation; a change shares the rest.
+
+        KPMG bundle (17.78, 26.66, 35.56), A delivered and invoiced alone:
+        recognises 17.78 of its 40.00 (difference 22.22). C is then repriced
+        from 0 to 9: the order's total is 89, of which 89 − 17.78 = 71.22 is
+        shared by B and C's quantities still to invoice, weights 30 and 40:
+        71.22 × 30/70 = 30.522… → 30.52 for B, 71.22 − 30.52 = 40.70 for C.
+        """
+        order = self._bundle_order(
+            [
+                (self.product_a, 1, 40.0),
+                (self.product_b, 1, 40.0),
+                (self.product_c, 1, 0.0),
+            ]
+        )
+        order.action_confirm()
+        line_a, line_b, line_c = order.order_line
+        line_a.qty_delivered = 1
+        first = self._invoice(order)
+        self.assertEqual(self._split(first.invoice_line_ids), (17.78, 22.22))
+        line_c.price_unit = 9.0
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"), [17.78, 30.52, 40.70]
+        )
+        self.assertBooks()
+        (line_b | line_c).qty_delivered = 1
+        self.assertEqual(self._expected(order), [0.0, 30.52, 40.70])
+        second = self._invoice(order, "2025-12-01")
+        inv_b, inv_c = second.invoice_line_ids.sorted("sequence")
+        # B: billed 40.00, recognises 30.52 (9.48 more deferred); C: billed
+        # 9.00, recognises 40.70 (−31.70); 22.22 + 9.48 − 31.70 = 0
+        self.assertEqual(self._split(inv_b), (30.52, 9.48))
+        self.assertEqual(self._split(inv_c), (40.70, -31.70))
+        self.assertBooks()
+        self._recognise("2025-12-31")
+        # recognised = invoiced = 40 + 40 + 9 = 89
+        self.assertAlmostEqual(self._income(), 89.0)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertBooks(after_run=True)
+
     def test_not_allocated_order_is_unchanged(self):
         order = self._bundle_order(
             [(self.product_a, 1, 40.0), (self.product_b, 1, 40.0)], allocate=False
         )
         order.action_confirm()
-        self.assertEqual(order.order_line.mapped("revenue_allocated_amount"), [0.0, 0.0])
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"), [0.0, 0.0]
+        )
         order.order_line.qty_delivered = 1
         invoice = self._invoice(order)
         self.assertFalse(invoice.revenue_line_ids.filtered("allocation_difference"))
