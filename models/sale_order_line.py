@@ -206,16 +206,19 @@ class SaleOrderLine(models.Model):
     def _revenue_apply_allocation(self, sources):
         """Schedule the allocated amounts of invoice lines of allocated orders.
 
-        ``sources`` are the ``RevenueSource`` of posted invoice lines. For a line
-        of an allocated order line, the schedule spreads the allocation of the
-        quantity invoiced instead of the amount billed: the allocation of the
-        cumulative quantity invoiced so far, rounded, minus what the earlier
-        invoice lines of the order line recognise (so rounding and a
-        re-allocation are caught up). A credit note made from an invoice mirrors
-        that invoice line's allocation, pro rata of the quantity credited. What
-        was billed above (below) the allocation is carried as one allocation
-        difference line of the invoice line, positive (negative), that stays on
-        the deferred account until the other lines of the order absorb it.
+        ``sources`` are the ``RevenueSource`` of posted invoice lines. An
+        invoice line of an allocated order line is deferred for what it bills,
+        but part of that is an *allocation difference*, carried by one schedule
+        line that is never recognised: at the cumulative quantity invoiced q
+        (credit notes deducted, earlier invoices included), the differences of
+        the order line add up to round(price × q / ordered) − round(allocation
+        × q / ordered), what the order prices q at minus its allocation. The
+        schedule spreads the rest (billed minus difference). So each invoice
+        recognises the allocation of its quantity (a price typed on the
+        invoice is recognised on the line itself), a credit note of a whole
+        invoice mirrors it, rounding and re-allocations are caught up, and once
+        an order line is fully invoiced its differences add up to its price
+        minus its allocation: zero over the whole order.
         """
         allocated = [
             source
@@ -225,20 +228,8 @@ class SaleOrderLine(models.Model):
         ]
         if not allocated:
             return
-        batch = self.env["account.move.line"].browse(
-            [source.record.id for source in allocated]
-        )
-        rev_lines = batch.sale_line_ids.invoice_lines.revenue_line_ids | (
-            batch.revenue_origin_line_id.revenue_line_ids
-        )
-        recognised = {}  # invoice line id: allocation its schedule spreads
-        for rev in rev_lines.filtered(
-            lambda rev: rev.state != "cancelled" and not rev.allocation_difference
-        ):
-            line_id = rev.move_line_id.id
-            recognised[line_id] = recognised.get(line_id, 0.0) + rev.amount_currency
-        batch_ids = set(batch.ids)
-        done = {}  # order line id: [signed quantity, allocation] invoiced so far
+        batch_ids = {source.record.id for source in allocated}
+        done = {}  # order line id: [signed quantity, difference] invoiced so far
         for source in allocated:
             line = source.record
             sale_line = line.sale_line_ids[:1]
@@ -252,41 +243,37 @@ class SaleOrderLine(models.Model):
                         and aml.revenue_income_account_id
                     )
                 )
+                differences = earlier.revenue_line_ids.filtered(
+                    lambda rev: rev.state != "cancelled" and rev.allocation_difference
+                )
                 done[sale_line.id] = [
                     sum(sale_line._revenue_invoiced_quantity(aml) for aml in earlier),
-                    sum(recognised.get(aml.id, 0.0) for aml in earlier),
+                    sum(differences.mapped("amount_currency")),
                 ]
             totals = done[sale_line.id]
             totals[0] += sale_line._revenue_invoiced_quantity(line)
-            origin = line.revenue_origin_line_id
-            if origin.id in recognised and origin.quantity:
-                share = currency.round(
-                    -recognised[origin.id] * line.quantity / origin.quantity
-                )
-            else:
-                share = currency.round(
-                    sale_line._revenue_allocated_share(totals[0]) - totals[1]
-                )
-            totals[1] += share
-            recognised[line.id] = share
+            target = currency.round(
+                sale_line.price_subtotal * totals[0] / sale_line.product_uom_qty
+            ) - sale_line._revenue_allocated_share(totals[0])
+            difference = currency.round(target - totals[1])
+            totals[1] += difference
             billed = source.amount_currency
+            company_currency = source.company.currency_id
             if currency.is_zero(billed):
-                share_company = currency._convert(
-                    share,
-                    source.company.currency_id,
+                difference_company = currency._convert(
+                    difference,
+                    company_currency,
                     source.company,
                     line.move_id.invoice_date or line.move_id.date,
                 )
             else:
-                share_company = source.company.currency_id.round(
-                    share * source.amount / billed
+                difference_company = company_currency.round(
+                    difference * source.amount / billed
                 )
-            source.allocation_difference_currency = currency.round(billed - share)
-            source.allocation_difference = source.company.currency_id.round(
-                source.amount - share_company
-            )
-            source.amount_currency = share
-            source.amount = share_company
+            source.allocation_difference_currency = difference
+            source.allocation_difference = difference_company
+            source.amount_currency = currency.round(billed - difference)
+            source.amount = company_currency.round(source.amount - difference_company)
 
     def _prepare_invoice_line(self, **optional_values):
         res = super()._prepare_invoice_line(**optional_values)

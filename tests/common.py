@@ -287,10 +287,11 @@ class RevenueTestCommon(TestSaleCommon):
         """Orders that allocate their price by standalone selling prices.
 
         The allocated amounts add up to the untaxed total of the scheduled
-        lines; once every such line is invoiced (posted, credit notes
-        deducted), the schedules of its invoice lines (allocation differences
-        aside) add up to that total and the differences to what was billed
-        beyond it: over the whole order, what is recognised is what is invoiced.
+        lines. Once every such line is invoiced (posted, credit notes
+        deducted), the allocation differences of its invoice lines add up to
+        that total minus the allocated amounts (zero), and their schedules to
+        what was billed minus that: over the whole order, what is recognised
+        is what is invoiced.
         """
         for order in order_lines.order_id.filtered(
             lambda o: o.revenue_allocate and o.state == "sale"
@@ -299,6 +300,7 @@ class RevenueTestCommon(TestSaleCommon):
                 lambda sol, o=order: sol.order_id == o and sol._revenue_is_allocated()
             )
             total = sum(lines.mapped("price_subtotal"))
+            allocated = sum(lines.mapped("revenue_allocated_amount"))
             open_lines = lines.filtered(
                 lambda sol: (
                     float_compare(
@@ -306,17 +308,14 @@ class RevenueTestCommon(TestSaleCommon):
                         sol.product_uom_qty,
                         precision_rounding=sol.product_uom.rounding,
                     )
-                    < 0
+                    != 0
                 )
             )
             if open_lines or not lines.invoice_lines:
                 # (a price changed once everything is invoiced has nothing
                 # left to be allocated to)
                 self.assertAlmostEqual(
-                    sum(lines.mapped("revenue_allocated_amount")),
-                    total,
-                    places=2,
-                    msg=f"allocation of {order.name}",
+                    allocated, total, places=2, msg=f"allocation of {order.name}"
                 )
             if open_lines:
                 continue
@@ -328,14 +327,14 @@ class RevenueTestCommon(TestSaleCommon):
             )
             differences = revs.filtered("allocation_difference")
             self.assertAlmostEqual(
-                sum((revs - differences).mapped("amount_currency")),
-                total,
-                places=2,
-                msg=f"recognition of {order.name}",
-            )
-            self.assertAlmostEqual(
                 sum(differences.mapped("amount_currency")),
-                -sum(invoice_lines.mapped("amount_currency")) - total,
+                total - allocated,
                 places=2,
                 msg=f"allocation differences of {order.name}",
+            )
+            self.assertAlmostEqual(
+                sum((revs - differences).mapped("amount_currency")),
+                -sum(invoice_lines.mapped("amount_currency")) - (total - allocated),
+                places=2,
+                msg=f"recognition of {order.name}",
             )
