@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..engine import allocate
 
@@ -33,11 +34,35 @@ class SaleOrder(models.Model):
                 order.revenue_allocate = order.revenue_allocate
 
     def write(self, vals):
+        if "revenue_allocate" in vals:
+            self._revenue_check_allocate_switch(bool(vals["revenue_allocate"]))
         res = super().write(vals)
         if "revenue_allocate" in vals:
             self._revenue_allocate()
             self.order_line._revenue_sync_expected()
         return res
+
+    def _revenue_check_allocate_switch(self, allocate):
+        """Refuse switching allocation on or off once scheduled lines are invoiced.
+
+        Their posted invoices carry allocation differences (or none) that the
+        later invoices of the order must balance: switching would leave them
+        on the deferred account for good. Once they are credited in full
+        (nothing invoiced net), the switch is allowed again.
+        """
+        for order in self.filtered(lambda o: o.revenue_allocate != allocate):
+            if order.order_line.filtered(
+                lambda line: line.revenue_schedule_id and line.qty_invoiced_posted
+            ):
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s: its scheduled lines are already "
+                        "invoiced, so its price allocation by standalone selling "
+                        "prices can no longer be switched on or off. Credit the "
+                        "posted invoices first, or keep the current setting.",
+                        order=order.display_name,
+                    )
+                )
 
     def _revenue_line_field(self):
         return "order_id"

@@ -9,6 +9,7 @@ hand in the comment beside it.
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import RevenueTestCommon
@@ -185,6 +186,9 @@ class TestPriceAllocation(RevenueTestCommon):
         )
         self.assertEqual(self._expected(order), [0.0, 0.0, 0.0])
         self.assertBooks()
+        # the differences carried must be balanced: no switching off now
+        with self.assertRaisesRegex(UserError, order.name):
+            order.revenue_allocate = False
         self._recognise("2025-11-30")
         # Dr 487 80.00 / Cr 706 17.78 (A) + 26.66 (B) + 35.56 (C)
         self.assertAlmostEqual(self._income(self.product_a), 17.78)
@@ -342,6 +346,11 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertAlmostEqual(self._income(), 0.0)
         self.assertAlmostEqual(self._income(self.product_c), 0.0)
         self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertBooks(after_run=True)
+        # nothing invoiced net any more: the allocation may be switched off,
+        # the backlog is the lines' own prices again (40, 40, 0)
+        order.revenue_allocate = False
+        self.assertEqual(self._expected(order), [40.0, 40.0, 0.0])
         self.assertBooks(after_run=True)
 
     # --- changes after confirmation --------------------------------------------------
