@@ -94,12 +94,6 @@ class SaleOrder(models.Model):
             )
         ).sorted(lambda line: (line.sequence, line.id))
 
-    def _revenue_reallocate(self):
-        """Allocate again after a change to the order's lines, and replace the
-        expected lines of all the lines of the orders that allocate."""
-        self._revenue_allocate()
-        self.filtered("revenue_allocate").order_line._revenue_sync_expected()
-
     def _revenue_allocate(self):
         """Store each scheduled line's share of the order's untaxed total.
 
@@ -117,10 +111,15 @@ class SaleOrder(models.Model):
             amounts = {}
             if order.revenue_allocate and order.state == "sale" and lines:
                 amounts = order._revenue_allocation_amounts(lines)
+            changed = {}
             for line in order.order_line:
                 amount = amounts.get(line.id, 0.0)
                 if line.revenue_allocated_amount != amount:
-                    line.revenue_allocated_amount = amount
+                    changed.setdefault(amount, []).append(line.id)
+            for amount, line_ids in changed.items():
+                self.env["sale.order.line"].browse(line_ids).write(
+                    {"revenue_allocated_amount": amount}
+                )
 
     def _revenue_allocation_amounts(self, lines):
         """{order line id: allocated amount} of the allocation ``lines``."""

@@ -60,8 +60,7 @@ class SaleOrderLine(models.Model):
         lines = super().create(vals_list)
         # A line added to a confirmed order is signed backlog at once.
         confirmed = lines.filtered(lambda line: line.state == "sale")
-        confirmed.order_id._revenue_reallocate()
-        confirmed._revenue_sync_expected()
+        confirmed._revenue_reallocate()._revenue_sync_expected()
         return lines
 
     def write(self, vals):
@@ -69,7 +68,7 @@ class SaleOrderLine(models.Model):
         if EXPECTED_TRIGGERS & vals.keys():
             confirmed = self.filtered(lambda line: line.state == "sale")
             if ALLOCATION_TRIGGERS & vals.keys():
-                confirmed.order_id._revenue_reallocate()
+                confirmed = confirmed._revenue_reallocate()
             confirmed._revenue_sync_expected()
         return res
 
@@ -144,6 +143,13 @@ class SaleOrderLine(models.Model):
                 )
             )
         return sources
+
+    def _revenue_reallocate(self):
+        """Allocate the orders of these lines again; return these lines and, for
+        orders that allocate, all their lines (whose shares may have moved)."""
+        orders = self.order_id
+        orders._revenue_allocate()
+        return self | orders.filtered("revenue_allocate").order_line
 
     def _revenue_is_allocated(self):
         """True when this line's schedules recognise its allocated amount."""
