@@ -23,7 +23,6 @@ Conventions shared by every method:
 
 from collections import defaultdict
 from datetime import date
-from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -127,12 +126,12 @@ class RevenueAnalytics(models.AbstractModel):
                     )
                 )
         if self.env.company in companies:
-            companies = self.env.company | companies
+            companies = self.env.company.sudo() | companies
         return companies
 
     @api.model
     def _analytics_round(self, companies, value):
-        """``value`` (Decimal, float or None) rounded to the companies' currency."""
+        """``value`` (float or None) rounded to the companies' currency."""
         currency = companies[:1].currency_id or self.env.company.currency_id
         return currency.round(float(value or 0.0)) + 0.0  # no -0.0
 
@@ -278,8 +277,8 @@ class RevenueAnalytics(models.AbstractModel):
             # everything before the first month is the opening balance
             return month if month >= first else None
 
-        invoiced = defaultdict(Decimal)
-        credited = defaultdict(Decimal)
+        invoiced = defaultdict(float)
+        credited = defaultdict(float)
         rows = self._analytics_query(
             SQL(
                 """
@@ -303,12 +302,12 @@ class RevenueAnalytics(models.AbstractModel):
         for month, move_type, amount in rows:
             target = credited if move_type == "out_refund" else invoiced
             target[bucket(month)] += amount
-        recognised = defaultdict(Decimal)
+        recognised = defaultdict(float)
         for month, amount in self._analytics_query(
             self._recognised_sql(companies, accounts, None, last_day, month_sql)
         ):
             recognised[bucket(month)] += amount
-        ledger = defaultdict(Decimal)
+        ledger = defaultdict(float)
         if accounts:
             for month, balance in self._analytics_query(
                 SQL(
@@ -417,8 +416,8 @@ class RevenueAnalytics(models.AbstractModel):
                 companies=companies.ids,
             )
         )
-        expected = deferred = Decimal(0)
-        bands = [Decimal(0)] * len(BANDS)
+        expected = deferred = 0.0
+        bands = [0.0] * len(BANDS)
         for invoiced, band, amount in rows:
             if invoiced:
                 deferred += amount
@@ -613,19 +612,20 @@ class RevenueAnalytics(models.AbstractModel):
         )
 
     @api.model
-    def _mrr_exact(self, month, companies):
-        """{partner id: MRR (Decimal, not rounded)} of the month."""
+    def _mrr_by_partner(self, month, companies):
+        """{partner id: MRR rounded to the currency (exact sum, rounded once)}."""
         last_day = month_last_day(month)
         rows = self._analytics_query(
             SQL(
                 """
-                SELECT partner_id, SUM(amount / months)
+                SELECT partner_id, ROUND(SUM(amount / months), %(digits)s)
                   FROM (%(sources)s) src
                  WHERE term_start <= %(last_day)s AND term_end >= %(last_day)s
                  GROUP BY partner_id
                 """,
                 sources=self._mrr_sources_sql(companies),
                 last_day=last_day,
+                digits=companies[:1].currency_id.decimal_places,
             )
         )
         return {partner_id: amount for partner_id, amount in rows}
@@ -650,7 +650,7 @@ class RevenueAnalytics(models.AbstractModel):
         """
         companies = self._analytics_companies(company_ids)
         result = {}
-        for partner_id, amount in self._mrr_exact(month_start(month), companies).items():
+        for partner_id, amount in self._mrr_by_partner(month_start(month), companies).items():
             value = self._analytics_round(companies, amount)
             if value:
                 result[partner_id] = value
@@ -686,10 +686,13 @@ class RevenueAnalytics(models.AbstractModel):
                       FROM src WHERE first_month <= last_month
                     UNION ALL
                     SELECT partner_id, (last_month + interval '1 month')::date,
-                           -amount / months
+                           -(amount / months)
                       FROM src WHERE first_month <= last_month
                 )
-                SELECT partner_id, month, SUM(delta)
+                SELECT partner_id, month,
+                       ROUND(SUM(SUM(delta)) OVER (
+                           PARTITION BY partner_id ORDER BY month
+                       ), %(digits)s)
                   FROM events
                  WHERE month <= %(last)s
                  GROUP BY partner_id, month
@@ -697,16 +700,17 @@ class RevenueAnalytics(models.AbstractModel):
                 """,
                 sources=self._mrr_sources_sql(companies),
                 last=last,
+                digits=companies[:1].currency_id.decimal_places,
             )
         )
         rnd = self._analytics_round
         movements = []
         partner_id = None
-        for row_partner, month, delta in rows:
+        for row_partner, month, running in rows:
             if row_partner != partner_id:
-                partner_id, exact, value, had_mrr = row_partner, Decimal(0), 0.0, False
-            exact += delta
-            previous, value = value, rnd(companies, exact)
+                partner_id, value, had_mrr = row_partner, 0.0, False
+            # the running sum is exact in SQL (numeric), rounded once
+            previous, value = value, rnd(companies, running)
             if value > 0 and previous <= 0:
                 kind = "reactivation" if had_mrr else "new"
             elif value <= 0 < previous:
@@ -762,10 +766,10 @@ class RevenueAnalytics(models.AbstractModel):
         month = month_start(month)
         last_day = month_last_day(month)
         accounts = self._deferred_account_ids(companies)
-        previous_mrr = self._mrr_exact(month - relativedelta(months=1), companies)
+        previous_mrr = self._mrr_by_partner(month - relativedelta(months=1), companies)
         rnd = self._analytics_round
-        invoiced = defaultdict(Decimal)
-        reasons = defaultdict(lambda: defaultdict(Decimal))
+        invoiced = defaultdict(float)
+        reasons = defaultdict(lambda: defaultdict(float))
         rows = self._analytics_query(
             SQL(
                 """
@@ -822,9 +826,9 @@ class RevenueAnalytics(models.AbstractModel):
                 last_day=last_day,
             )
         )
-        mrr = defaultdict(Decimal)
+        # the MRR as mrr() gives it; the reasons take the exact shares
+        mrr = self._mrr_by_partner(month, companies)
         for partner_id, is_refund, starts_now, amount in mrr_rows:
-            mrr[partner_id] += amount
             if is_refund:
                 kind = "credit_note"
             elif starts_now and previous_mrr.get(partner_id, 0) > 0:
@@ -848,7 +852,7 @@ class RevenueAnalytics(models.AbstractModel):
             if not (mrr_value or invoiced_value or recognised_value):
                 continue
             explained = []
-            running = Decimal(0)
+            running = 0.0
             rounded = 0.0
             for kind in RECONCILIATION_REASONS[:-1]:
                 if kind not in reasons[partner_id]:
