@@ -22,7 +22,6 @@ Conventions shared by every method:
 """
 
 from collections import defaultdict
-from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
@@ -32,7 +31,10 @@ from odoo.tools import SQL
 
 #: Groups whose members may read the analytics (readers of schedule lines
 #: with access to every line of their companies).
-ANALYTICS_GROUPS = ("revenue_recognition.group_revenue_user", "account.group_account_readonly")
+ANALYTICS_GROUPS = (
+    "revenue_recognition.group_revenue_user",
+    "account.group_account_readonly",
+)
 
 #: Time bands of the backlog (IFRS 15.120), in months after the as-of date.
 BANDS = (
@@ -271,7 +273,9 @@ class RevenueAnalytics(models.AbstractModel):
         first = months[0]
         last_day = month_last_day(months[-1])
         accounts = self._deferred_account_ids(companies)
-        month_sql = SQL("date_trunc('month', %s::timestamp)::date", SQL.identifier("date"))
+        month_sql = SQL(
+            "date_trunc('month', %s::timestamp)::date", SQL.identifier("date")
+        )
 
         def bucket(month):
             # everything before the first month is the opening balance
@@ -282,7 +286,8 @@ class RevenueAnalytics(models.AbstractModel):
         rows = self._analytics_query(
             SQL(
                 """
-                SELECT date_trunc('month', m.date::timestamp)::date, m.move_type, SUM(s.amount)
+                SELECT date_trunc('month', m.date::timestamp)::date, m.move_type,
+                       SUM(s.amount)
                   FROM (
                         SELECT move_id, SUM(amount) AS amount
                           FROM revenue_recognition_line
@@ -579,11 +584,12 @@ class RevenueAnalytics(models.AbstractModel):
         """
         return SQL(
             """
-            SELECT s.partner_id, s.move_line_id, COALESCE(m.move_type = 'out_refund',
-                   FALSE) AS is_refund, s.term_start, s.term_end, s.amount, s.months,
+            SELECT s.partner_id, s.move_line_id,
+                   COALESCE(m.move_type = 'out_refund', FALSE) AS is_refund,
+                   s.term_start, s.term_end, s.amount, s.months,
                    date_trunc('month', s.term_start::timestamp)::date AS first_month,
-                   (date_trunc('month', (s.term_end + 1)::timestamp) - interval '1 month')::date
-                       AS last_month
+                   (date_trunc('month', (s.term_end + 1)::timestamp)
+                    - interval '1 month')::date AS last_month
               FROM (
                     SELECT l.partner_id, l.move_line_id, l.move_id,
                            MIN(l.period_start) AS term_start,
@@ -593,8 +599,9 @@ class RevenueAnalytics(models.AbstractModel):
                                WHEN date_trunc('month', l.period_start::timestamp)
                                     = date_trunc('month', l.period_end::timestamp)
                                THEN (l.period_end - l.period_start + 1)::numeric
-                                    / EXTRACT(DAY FROM date_trunc('month', l.period_start::timestamp)
-                                              + interval '1 month - 1 day')
+                                    / EXTRACT(DAY FROM
+                                        date_trunc('month', l.period_start::timestamp)
+                                        + interval '1 month - 1 day')
                                ELSE 1 END) AS months
                       FROM revenue_recognition_line l
                       JOIN revenue_schedule sch ON sch.id = l.schedule_id
@@ -650,7 +657,9 @@ class RevenueAnalytics(models.AbstractModel):
         """
         companies = self._analytics_companies(company_ids)
         result = {}
-        for partner_id, amount in self._mrr_by_partner(month_start(month), companies).items():
+        for partner_id, amount in self._mrr_by_partner(
+            month_start(month), companies
+        ).items():
             value = self._analytics_round(companies, amount)
             if value:
                 result[partner_id] = value

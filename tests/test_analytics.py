@@ -395,7 +395,9 @@ class TestAnalytics(RevenueTestCommon):
     # --- KPIs ------------------------------------------------------------------------
 
     def test_kpis(self):
-        kpis = self.analytics.kpis("2026-01-01", "2026-03-31", company_ids=self._company())
+        kpis = self.analytics.kpis(
+            "2026-01-01", "2026-03-31", company_ids=self._company()
+        )
         # bookings: orders O6 3,600 and O1b 600 (O1 is dated December); invoices
         # without order: P2 100 × 3 (the discount line has no schedule), P3
         # 2,400, P4 600 -> 7,500. Recognised: 700 + 350 + 300 = 1,350.
@@ -408,14 +410,18 @@ class TestAnalytics(RevenueTestCommon):
         self.assertEqual(kpis["backlog"], 6650.0)
         self.assertAlmostEqual(kpis["coverage_months"], 6650.0 / 450.0)
         self.assertEqual(kpis["lead_time_days"], 12.0)
-        april = self.analytics.kpis("2026-04-01", "2026-04-30", company_ids=self._company())
+        april = self.analytics.kpis(
+            "2026-04-01", "2026-04-30", company_ids=self._company()
+        )
         # bookings: P2's April invoice 60 (I5 comes from an order of March).
         # Lead time: O1b ordered 10 Mar, first line recognised 1 Apr: 22 days.
         self.assertEqual(april["bookings"], 60.0)
         self.assertEqual(april["recognised"], 360.0)
         self.assertEqual(april["lead_time_days"], 22.0)
         # Nothing recognised in June: no ratio, no lead time.
-        june = self.analytics.kpis("2026-06-01", "2026-06-30", company_ids=self._company())
+        june = self.analytics.kpis(
+            "2026-06-01", "2026-06-30", company_ids=self._company()
+        )
         self.assertEqual(june["recognised"], 0.0)
         self.assertIsNone(june["book_to_bill"])
         self.assertIsNone(june["coverage_months"])
@@ -427,7 +433,9 @@ class TestAnalytics(RevenueTestCommon):
         # P1 1,200 / 12 (+ 600 / 12 from April), P2 its month's invoice, P3
         # (2,400 - 1,200) / 12, P4 600 / 12, P6 3,600 / 36 (expected lines)
         # from March. The set-up fee is not recurring.
-        p1, p2, p3, p4, p6 = (p.id for p in (self.p1, self.p2, self.p3, self.p4, self.p6))
+        p1, p2, p3, p4, p6 = (
+            p.id for p in (self.p1, self.p2, self.p3, self.p4, self.p6)
+        )
         expected = {
             "2026-01-01": {p1: 100.0, p2: 100.0},
             "2026-02-01": {p1: 100.0, p2: 100.0, p3: 100.0, p4: 50.0},
@@ -451,7 +459,9 @@ class TestAnalytics(RevenueTestCommon):
         movements = self.analytics.mrr_movements(
             "2026-01-01", "2026-07-31", company_ids=self._company()
         )
-        p1, p2, p3, p4, p6 = (p.id for p in (self.p1, self.p2, self.p3, self.p4, self.p6))
+        p1, p2, p3, p4, p6 = (
+            p.id for p in (self.p1, self.p2, self.p3, self.p4, self.p6)
+        )
         self.assertEqual(
             [
                 (str(move["month"]), move["partner_id"], move["kind"], move["amount"])
@@ -502,7 +512,9 @@ class TestAnalytics(RevenueTestCommon):
         )
 
     def test_mrr_reconciliation(self):
-        p1, p2, p3, p4, p6 = (p.id for p in (self.p1, self.p2, self.p3, self.p4, self.p6))
+        p1, p2, p3, p4, p6 = (
+            p.id for p in (self.p1, self.p2, self.p3, self.p4, self.p6)
+        )
         # January: P1 invoiced 1,700 (annual 1,200, set-up 500), MRR 100: one-off
         # 500, timing 1,200 - 100 = 1,100; recognised 100 + 500. P2 invoiced
         # 100 - 10 = 90, MRR 100: discount -10. P3 invoiced 2,400 for a term
