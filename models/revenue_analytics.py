@@ -122,7 +122,9 @@ class RevenueAnalytics(models.AbstractModel):
                 raise AccessError(
                     self.env._(
                         "User %(user)s may not read the revenue analytics of "
-                        "company %(company)s: it is not one of their companies.",
+                        "company %(company)s: it is not one of their companies. "
+                        "Choose one of their companies, or ask an administrator "
+                        "to give them access to it.",
                         user=user.display_name,
                         company=foreign[0].display_name,
                     )
