@@ -3,7 +3,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..engine import ScheduleError, ScheduleInput, compute_schedules
+from ..engine import ScheduleError, ScheduleInput, compute_schedules, monthly_amount
 from .schedule_errors import schedule_error_message
 
 # Context marker of the add-on's own writes to schedule lines: an object,
@@ -101,6 +101,14 @@ class RevenueRecognitionLine(models.Model):
         "or below (negative) its share of the order's price. It stays on the "
         "deferred account, never recognised: the differences of an order's "
         "lines add up to zero once it is fully invoiced.",
+    )
+    mrr_amount = fields.Float(
+        string="Monthly Recurring Revenue",
+        digits=False,
+        readonly=True,
+        help="Company currency: the amount of this line's schedule divided by "
+        "its term in months, the same on every line of the schedule; a line "
+        "adds it to the MRR of the month whose last day its period covers.",
     )
 
     @api.model
@@ -264,9 +272,12 @@ class RevenueRecognitionLine(models.Model):
         vals_list = []
         for index, schedule_lines in results:
             source = sources[index]
-            vals_list.extend(
-                source.record._prepare_revenue_line_vals(source, schedule_lines)
-            )
+            line_vals = source.record._prepare_revenue_line_vals(source, schedule_lines)
+            mrr = monthly_amount(schedule_lines)
+            for vals in line_vals:
+                # an allocation difference is never revenue of a month
+                vals["mrr_amount"] = 0.0 if vals.get("allocation_difference") else mrr
+            vals_list.extend(line_vals)
         return vals_list
 
     @api.model

@@ -11,3 +11,4 @@ from . import test_schedule_validation
 from . import test_recognition_faults
 from . import test_access
 from . import test_price_allocation
+from . import test_analytics
