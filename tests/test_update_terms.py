@@ -88,7 +88,9 @@ class TestUpdateTerms(RevenueTestCommon):
     def test_extension_catches_up_and_recognises(self):
         invoice, line = self._invoice_and_recognise_q1()
         old_pending = self._revs(line, "pending")
-        self._wizard(line, end_date="2027-12-31", reason="Extended to 2027").action_apply()
+        self._wizard(
+            line, end_date="2027-12-31", reason="Extended to 2027"
+        ).action_apply()
 
         self.assertEqual(line.revenue_end_date, date(2027, 12, 31))
         self.assertEqual(line.revenue_schedule_id, self.schedule_12m)
@@ -152,9 +154,7 @@ class TestUpdateTerms(RevenueTestCommon):
         )
         self.assertBooks()
         self._run("2026-06-30")
-        self.assertAlmostEqual(
-            sum(self._revs(line, "posted").mapped("amount")), 1200.0
-        )
+        self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 1200.0)
         self.assertFalse(self._revs(line, "pending"))
         self.assertBooks(after_run=True)
 
@@ -180,9 +180,7 @@ class TestUpdateTerms(RevenueTestCommon):
             self._schedule(self._revs(line, "pending")),
             [(APRIL, 300.0), (APRIL, 300.0), ("2026-05-01", 300.0)],
         )
-        self.assertEqual(
-            set(self._revs(line, "pending").schedule_id), {four_months}
-        )
+        self.assertEqual(set(self._revs(line, "pending").schedule_id), {four_months})
         self.assertBooks()
 
     def test_foreign_currency_in_both_currencies(self):
@@ -200,7 +198,11 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertRecordValues(
             pending[:2],
             [
-                {"amount_currency": -150.0, "amount": -50.0, "currency_id": currency.id},
+                {
+                    "amount_currency": -150.0,
+                    "amount": -50.0,
+                    "currency_id": currency.id,
+                },
                 {"amount_currency": 50.0, "amount": 16.67, "currency_id": currency.id},
             ],
         )
@@ -388,7 +390,9 @@ class TestUpdateTerms(RevenueTestCommon):
 
         self.env = self.env(user=accountant)
         line = line.with_user(accountant)
-        self._wizard(line, end_date="2027-12-31", reason="Signed amendment").action_apply()
+        self._wizard(
+            line, end_date="2027-12-31", reason="Signed amendment"
+        ).action_apply()
         self.assertEqual(
             self._schedule(self._revs(line, "pending")),
             [(APRIL, -150.0), *monthly(APRIL, 21, 50.0)],

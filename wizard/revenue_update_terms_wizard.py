@@ -43,7 +43,7 @@ class RevenueUpdateTermsWizard(models.TransientModel):
     )
     current_end_date = fields.Date(string="Current End", compute="_compute_current")
     current_schedule_id = fields.Many2one(
-        "revenue.schedule", string="Current Schedule", compute="_compute_current"
+        "revenue.schedule", compute="_compute_current"
     )
     recognised_amount = fields.Monetary(
         string="Recognised",
@@ -403,8 +403,7 @@ class RevenueUpdateTermsWizard(models.TransientModel):
                 reason=self.reason,
             ),
             _(
-                "Schedule: %(before)s → %(after)s; end: %(end_before)s → "
-                "%(end_after)s",
+                "Schedule: %(before)s → %(after)s; end: %(end_before)s → %(end_after)s",
                 before=before["schedule"],
                 after=after["schedule"],
                 end_before=end(before["end"]),
