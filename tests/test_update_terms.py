@@ -183,6 +183,21 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertEqual(set(self._revs(line, "pending").schedule_id), {four_months})
         self.assertBooks()
 
+    def test_change_to_quarterly(self):
+        invoice, line = self._invoice_and_recognise_q1()
+        # "Quarterly": 3 occurrences from the next month, 400.00 on 1 Feb,
+        # 1 Mar and 1 Apr. Due before 1 April: 800.00; recognised 300.00:
+        # catch-up +500.00, then 400.00 on 1 April. 300 + 500 + 400 = 1,200.
+        self._wizard(line, schedule_id=self.schedule_quarterly).action_apply()
+        self.assertEqual(
+            self._schedule(self._revs(line, "pending")),
+            [(APRIL, 500.0), (APRIL, 400.0)],
+        )
+        self.assertBooks()
+        self._run("2026-04-30")
+        self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 1200.0)
+        self.assertBooks(after_run=True)
+
     def test_foreign_currency_in_both_currencies(self):
         currency = self.setup_other_currency("EUR", rates=[("2016-01-01", 3.0)])
         invoice, line = self._invoice_and_recognise_q1(currency_id=currency.id)
@@ -401,3 +416,21 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertEqual(message.author_id, accountant.partner_id)
         self.assertIn("Signed amendment", message.body)
         self.assertBooks()
+
+    def test_refusal_and_labels_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["revenue_recognition"], ["fr_FR"], overwrite=True
+        )
+        invoice, line = self._invoice_and_recognise_q1()
+        self._revs(line, "pending")[:1].action_hold("Litige")
+        wizard = self._wizard(line, end_date="2027-12-31")
+        with self.assertRaisesRegex(UserError, "sont en attente. Libérez-les"):
+            wizard.with_context(lang="fr_FR").action_apply()
+        labels = (
+            self.env["revenue.update.terms.wizard"]
+            .with_context(lang="fr_FR")
+            .fields_get(["change_date", "schedule_id"], ["string"])
+        )
+        self.assertEqual(labels["change_date"]["string"], "Date du changement")
+        self.assertEqual(labels["schedule_id"]["string"], "Nouvel échéancier")
