@@ -235,6 +235,15 @@ class TestUpdateTerms(RevenueTestCommon):
 
     def test_change_from_the_schedule_lines(self):
         invoice, line = self._invoice_and_recognise_q1()
+        # the buttons: on the invoice lines, and on the schedule lines' views
+        self.assertIn(
+            'name="action_revenue_update_terms"',
+            invoice.get_view(view_type="form")["arch"],
+        )
+        action = self.env.ref("revenue_recognition.action_revenue_update_terms_wizard")
+        for view_type in ("list", "form"):
+            arch = self.line_model.get_view(view_type=view_type)["arch"]
+            self.assertIn(f'name="{action.id}"', arch)
         wizard_form = Form(
             self.env["revenue.update.terms.wizard"].with_context(
                 active_model="revenue.recognition.line",
