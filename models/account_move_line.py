@@ -392,3 +392,31 @@ class AccountMoveLine(models.Model):
         # Deferred revenue reaches analytic accounts when it is recognised, not twice.
         deferred = self.filtered("revenue_income_account_id")
         return super(AccountMoveLine, self - deferred)._create_analytic_lines()
+
+    # --- contract changes (wizard/revenue_update_terms_wizard.py) -------------
+
+    def action_revenue_update_terms(self):
+        """Open the wizard that changes this invoice line's end date or schedule."""
+        self.ensure_one()
+        self.env["revenue.update.terms.wizard"].check_access("create")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "revenue_recognition.action_revenue_update_terms_wizard"
+        )
+        action["context"] = {"default_move_line_id": self.id}
+        return action
+
+    def _revenue_write_terms(self, start, end, schedule):
+        """Write a new term on posted invoice lines (contract change).
+
+        Only the revenue term changes: the invoice's amounts, accounts and
+        taxes stay as posted, so the invoice is not synchronised again. The
+        start is written too, so that the term no longer follows the order
+        line (or, for a credit note, the invoice it was linked to).
+        """
+        self.with_context(skip_invoice_sync=True).write(
+            {
+                "revenue_start_date": start,
+                "revenue_end_date": end or False,
+                "revenue_schedule_id": schedule.id,
+            }
+        )

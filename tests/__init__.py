@@ -12,3 +12,4 @@ from . import test_recognition_faults
 from . import test_access
 from . import test_price_allocation
 from . import test_analytics
+from . import test_update_terms

@@ -247,6 +247,56 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertAlmostEqual(self._deferred_balance(), 0.0)
         self.assertBooks(after_run=True)
 
+    @freeze_time("2026-04-15")
+    def test_term_change_keeps_the_allocation_difference(self):
+        """The support line of the router bundle (allocated 400.00, billed
+        100.00, difference -300.00) is extended on 1 April 2026 to 31 December
+        2027, i.e. 24 months from 1 January 2026.
+
+        The allocated 400 is rescheduled: 400/24 = 16.666… a month; due before
+        1 April = round(3 × 16.666…) = 50.00; recognised Jan-Mar 100.00
+        (33.33 + 33.34 + 33.33): catch-up 50.00 - 100.00 = -50.00 on 1 April;
+        April 2026 - December 2027 = 21 months, 400 - 50 = 350.00 in all.
+        The difference line (-300.00) is not revenue of a period: untouched.
+        """
+        order = self._bundle_order(
+            [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
+            date_order="2026-01-01",
+        )
+        order.action_confirm()
+        invoice = self._invoice(order, "2026-01-01")
+        support = invoice.invoice_line_ids.sorted("sequence")[1]
+        self._recognise("2026-03-31")
+        self.assertAlmostEqual(self._income(self.support), 100.0)
+        difference = support.revenue_line_ids.filtered("allocation_difference")
+        action = support.action_revenue_update_terms()
+        wizard_form = Form(
+            self.env["revenue.update.terms.wizard"].with_context(**action["context"])
+        )
+        wizard_form.change_date = "2026-04-01"
+        wizard_form.end_date = "2027-12-31"
+        wizard_form.reason = "Support extended"
+        wizard_form.save().action_apply()
+        self.assertEqual(difference.state, "pending")
+        self.assertAlmostEqual(difference.amount, -300.0)
+        self.assertEqual(self._split(support), (400.0, -300.0))
+        pending = support.revenue_line_ids.filtered(
+            lambda rev: rev.state == "pending" and not rev.allocation_difference
+        ).sorted("recognition_date")
+        self.assertEqual(self._schedule(pending[:1]), [("2026-04-01", -50.0)])
+        self.assertEqual(len(pending), 22)  # the catch-up and 21 months
+        self.assertAlmostEqual(sum(pending.mapped("amount")), 300.0)
+        self.assertBooks()
+        self._recognise("2026-04-30")
+        # 100.00 - 50.00 + round(4 × 16.666…) - round(3 × 16.666…) = 66.67
+        self.assertAlmostEqual(self._income(self.support), 66.67)
+        self.assertBooks(after_run=True)
+        self._recognise("2027-12-31")
+        self.assertAlmostEqual(self._income(self.support), 400.0)
+        self.assertAlmostEqual(self._income(), 1200.0)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertBooks(after_run=True)
+
     # --- partial invoicing ------------------------------------------------------
 
     @freeze_time("2026-01-15")

@@ -1,2 +1,3 @@
 from . import revenue_recognition_wizard
 from . import revenue_hold_wizard
+from . import revenue_update_terms_wizard
