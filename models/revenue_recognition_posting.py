@@ -527,11 +527,14 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
         entries is committed as soon as it is posted (never under tests), and
         any failure of a chunk (or of a whole company) is logged with its
         schedule lines and skipped: the lines stay pending, the rest goes on.
-        Returns the number of lines released.
+        First, companies that accrue unbilled revenue get their last month end
+        accrued (``_cron_accrue``). Returns the number of lines released.
         """
         commit = self._revenue_can_commit()
-        companies = self.env["res.company"].search([("revenue_auto_post", "=", True)])
         today = fields.Date.context_today(self)
+        # Unbilled revenue, once after each month end (revenue_accrual.py).
+        self._cron_accrue(today)
+        companies = self.env["res.company"].search([("revenue_auto_post", "=", True)])
         done = failed = 0
         errors = []
         limit_reached = False
