@@ -92,12 +92,31 @@ class TestAccrual(RevenueTestCommon):
             [{"account_type": "asset_current", "name": "Unbilled Receivables"}],
         )
         self.assertTrue(self.accrual_account.code.startswith("418"))
-        with self.assertRaisesRegex(ValidationError, "unbilled revenue account"):
-            self.company.revenue_accrual_account_id = self.income_account
-        with self.assertRaisesRegex(ValidationError, "unbilled revenue account"):
-            self.company.revenue_accrual_account_id = self.receivable_account
-        settings = self.env["res.config.settings"].create({})
+        settings = (
+            self.env["res.config.settings"].with_company(self.company).create({})
+        )
         self.assertEqual(settings.revenue_accrual_account_id, self.accrual_account)
+        for account in (self.income_account, self.receivable_account):
+            with self.assertRaisesRegex(ValidationError, "unbilled revenue account"):
+                self.company.revenue_accrual_account_id = account
+
+    def test_chart_418_account_is_the_default(self):
+        """A chart with a 418 current asset (the French 418100) provides it."""
+        company = self.env["res.company"].create({"name": "Chart 418 company"})
+        account_418 = (
+            self.env["account.account"]
+            .with_company(company)
+            .create(
+                {
+                    "code": "418100",
+                    "name": "Clients - Factures à établir",
+                    "account_type": "asset_current",
+                    "company_ids": [Command.set(company.ids)],
+                }
+            )
+        )
+        company._revenue_setup()
+        self.assertEqual(company.revenue_accrual_account_id, account_418)
 
     # --- the whole story ------------------------------------------------------------
 
@@ -213,20 +232,30 @@ class TestAccrual(RevenueTestCommon):
         self.assertBooks(after_run=True)
 
     def test_summary_grouping_two_customers(self):
-        """Summary: one income line per account; one 418 line per account."""
+        """Summary: income lines per account (partner B's fiscal position maps
+        the product's income account, as its invoice would); one 418 line."""
         self._confirmed_order()
-        self._confirmed_order(partner=self.partner_b)
+        self._confirmed_order()
+        order_b = self._confirmed_order(partner=self.partner_b)
+        income_b = order_b.fiscal_position_id.map_account(self.income_account)
+        self.assertNotEqual(income_b, self.income_account)
         result = self.line_model._accrue(MARCH_END, grouping="summary")
-        # two order lines, one due expected line each: 2 x 54.84 = 109.68
-        self.assertEqual(result.line_count, 2)
-        self.assertAlmostEqual(result.amounts[self.company.id], 2 * MARCH_AMOUNT)
+        # three order lines, one due expected line each: 3 x 54.84 = 164.52
+        self.assertEqual(result.line_count, 3)
+        self.assertAlmostEqual(result.amounts[self.company.id], 3 * MARCH_AMOUNT)
         accrual = self._accruals()
         self.assertRecordValues(
-            accrual.line_ids.sorted("balance"),
+            accrual.line_ids.sorted(lambda line: (line.balance, line.account_id.id)),
             [
                 {"account_id": self.income_account.id, "balance": -2 * MARCH_AMOUNT},
-                {"account_id": self.accrual_account.id, "balance": 2 * MARCH_AMOUNT},
+                {"account_id": income_b.id, "balance": -MARCH_AMOUNT},
+                {"account_id": self.accrual_account.id, "balance": 3 * MARCH_AMOUNT},
             ],
+        )
+        # The invoice of partner B credits the same income account (deferred).
+        invoice_b = self._invoice_with_wizard(order_b, "2026-04-10")
+        self.assertEqual(
+            invoice_b.invoice_line_ids.revenue_income_account_id, income_b
         )
         self.assertBooks()
 
