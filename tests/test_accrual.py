@@ -92,9 +92,7 @@ class TestAccrual(RevenueTestCommon):
             [{"account_type": "asset_current", "name": "Unbilled Receivables"}],
         )
         self.assertTrue(self.accrual_account.code.startswith("418"))
-        settings = (
-            self.env["res.config.settings"].with_company(self.company).create({})
-        )
+        settings = self.env["res.config.settings"].with_company(self.company).create({})
         self.assertEqual(settings.revenue_accrual_account_id, self.accrual_account)
         for account in (self.income_account, self.receivable_account):
             with self.assertRaisesRegex(ValidationError, "unbilled revenue account"):
@@ -209,9 +207,11 @@ class TestAccrual(RevenueTestCommon):
         # April: the invoice defers; the run recognises March and April on 30 April.
         with freeze_time("2026-04-10"):
             invoice = self._invoice_with_wizard(order, "2026-04-10")
-        self.assertFalse(order.order_line.revenue_line_ids.filtered(
-            lambda line: line.state == "expected"
-        ))
+        self.assertFalse(
+            order.order_line.revenue_line_ids.filtered(
+                lambda line: line.state == "expected"
+            )
+        )
         self.assertEqual(
             self._schedule(invoice.revenue_line_ids)[:2],
             [("2026-03-15", MARCH_AMOUNT), ("2026-04-15", 100.0)],
@@ -254,9 +254,7 @@ class TestAccrual(RevenueTestCommon):
         )
         # The invoice of partner B credits the same income account (deferred).
         invoice_b = self._invoice_with_wizard(order_b, "2026-04-10")
-        self.assertEqual(
-            invoice_b.invoice_line_ids.revenue_income_account_id, income_b
-        )
+        self.assertEqual(invoice_b.invoice_line_ids.revenue_income_account_id, income_b)
         self.assertBooks()
 
     def test_as_of_later_month_accrues_everything_due(self):
@@ -446,9 +444,11 @@ class TestAccrual(RevenueTestCommon):
         self.assertBooks()
         self.assertBooks(company=company_2)
         # By hand, both companies at once: one entry per company.
-        result = self.line_model.with_company(self.company).with_context(
-            allowed_company_ids=(self.company | company_2).ids
-        )._accrue(fields.Date.to_date("2026-04-30"))
+        result = (
+            self.line_model.with_company(self.company)
+            .with_context(allowed_company_ids=(self.company | company_2).ids)
+            ._accrue(fields.Date.to_date("2026-04-30"))
+        )
         self.assertEqual(set(result.amounts), {self.company.id, company_2.id})
         self.assertEqual(len(self._accruals()), 1)
         self.assertEqual(len(self._accruals(company_2)), 2)
