@@ -323,6 +323,51 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
                 )
         return vals
 
+    def _accrual_floor_dates(self):
+        """{line id: earliest date its recognition entry may have}, for the
+        lines of ``self`` whose order line a posted accrual covered.
+
+        An accrual as of A covered the order line's revenue dated up to A and
+        is reversed on R: recognising such a line before R would count the
+        same revenue twice in A's month (once accrued, once recognised), and
+        the reversal would take it back from the next one. Its date becomes R.
+        """
+        lines = self.filtered("sale_line_id")
+        if not lines:
+            return {}
+        accruals = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("revenue_accrual", "=", True),
+                    ("state", "=", "posted"),
+                    ("revenue_accrual_sale_line_ids", "in", lines.sale_line_id.ids),
+                ]
+            )
+        )
+        covered = {}
+        for accrual in accruals:
+            reversal_dates = accrual.reversal_move_ids.filtered(
+                lambda move: move.state == "posted"
+            ).mapped("date")
+            if not reversal_dates:
+                continue
+            for sale_line in accrual.revenue_accrual_sale_line_ids:
+                covered.setdefault(sale_line.id, []).append(
+                    (accrual.revenue_accrual_date, max(reversal_dates))
+                )
+        floors = {}
+        for line in lines:
+            dates = [
+                reversal_date
+                for as_of, reversal_date in covered.get(line.sale_line_id.id, ())
+                if as_of >= line.recognition_date
+            ]
+            if dates:
+                floors[line.id] = max(dates)
+        return floors
+
     @api.model
     def _cron_accrue(self, today):
         """Accrue the last month end, once, for companies that accrue unbilled

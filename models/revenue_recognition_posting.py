@@ -396,7 +396,12 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
             )
 
     def _recognition_items(self, posting_date=None):
-        """Engine inputs, in one prefetched pass over ``self``."""
+        """Engine inputs, in one prefetched pass over ``self``.
+
+        A line whose period an unbilled revenue accrual covered is dated no
+        earlier than that accrual's reversal (``_accrual_floor_dates``).
+        """
+        floors = self._accrual_floor_dates()
         items = []
         for line in self:
             label = line.name
@@ -405,7 +410,10 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
             items.append(
                 RecognitionItem(
                     key=line.id,
-                    date=posting_date or line.recognition_date,
+                    date=max(
+                        posting_date or line.recognition_date,
+                        floors.get(line.id, line.recognition_date),
+                    ),
                     deferred_account_id=line.deferred_account_id.id,
                     income_account_id=line.income_account_id.id,
                     currency_id=line.currency_id.id,

@@ -231,6 +231,26 @@ class TestAccrual(RevenueTestCommon):
         self.assertEqual(self._deferred_balance(account=self.accrual_account), 0.0)
         self.assertBooks(after_run=True)
 
+    def test_recognition_on_line_dates_after_accrual(self):
+        """Recognised on each line's own date (as the daily action does), the
+        accrued March line is dated on the reversal's date, 1 April: March is
+        not counted twice."""
+        order = self._confirmed_order()
+        self.line_model._accrue(MARCH_END)
+        # Invoiced on 28 March but posted after the accrual ran.
+        self._invoice_with_wizard(order, "2026-03-28")
+        result = self.line_model._recognise(
+            date(2026, 4, 30), posting_date_mode="recognition_date"
+        )
+        self.assertEqual(result.line_count, 2)
+        moves = self.env["account.move"].browse(result.move_ids).sorted("date")
+        self.assertEqual(moves.mapped("date"), [date(2026, 4, 1), date(2026, 4, 15)])
+        self.assertEqual(moves.mapped("amount_total"), [MARCH_AMOUNT, 100.0])
+        # March: the accrual only; April: -54.84 + 54.84 + 100.00.
+        self.assertAlmostEqual(self._income("2026-03-01", "2026-03-31"), MARCH_AMOUNT)
+        self.assertAlmostEqual(self._income("2026-04-01", "2026-04-30"), 100.0)
+        self.assertBooks(after_run=True)
+
     def test_summary_grouping_two_customers(self):
         """Summary: income lines per account (partner B's fiscal position maps
         the product's income account, as its invoice would); one 418 line."""
