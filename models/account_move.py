@@ -21,7 +21,8 @@ account, in company and document currency.
 
 Unbilled revenue accruals (``revenue_accrual``) and their automatic reversal
 the next day go together: they are cancelled together, never reset to draft
-alone, and neither is reversed a second time (``_revenue_check_accrual_pairs``).
+alone, and neither is reversed a second time
+(``_revenue_check_accrual_reversals``).
 """
 
 from collections import defaultdict

@@ -374,8 +374,9 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
         revenue: the first run after a month end accrues it, dated that month
         end, and remembers it (``revenue_accrual_last_date``).
 
-        Each company in a savepoint: a failure is logged, the company is tried
-        again by the next run, the others go on.
+        Each company in a savepoint, committed at once (never under tests): a
+        failure is logged, the company is tried again by the next run, the
+        others go on.
         """
         month_end = today.replace(day=1) - timedelta(days=1)
         companies = self.env["res.company"].search(
@@ -395,6 +396,10 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
                         domain=[("company_id", "=", company.id)],
                     )
                     company.revenue_accrual_last_date = month_end
+                if self._revenue_can_commit():
+                    # The cron's own transaction, outside tests: each company's
+                    # accrual stays whatever happens to the next ones.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
             except Exception:  # noqa: BLE001 - logged, the other companies go on
                 _logger.exception(
                     "Company %s: the unbilled revenue accrual as of %s failed and "
