@@ -325,7 +325,8 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
 
     def _accrual_floor_dates(self):
         """{line id: earliest date its recognition entry may have}, for the
-        lines of ``self`` whose order line a posted accrual covered.
+        lines of ``self`` whose order line a posted accrual covered before
+        they were invoiced.
 
         An accrual as of A covered the order line's revenue dated up to A and
         is reversed on R: recognising such a line before R would count the
@@ -355,14 +356,22 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
                 continue
             for sale_line in accrual.revenue_accrual_sale_line_ids:
                 covered.setdefault(sale_line.id, []).append(
-                    (accrual.revenue_accrual_date, max(reversal_dates))
+                    (
+                        accrual.revenue_accrual_date,
+                        accrual.create_date,
+                        max(reversal_dates),
+                    )
                 )
         floors = {}
         for line in lines:
+            # Invoiced after the accrual ran (the part of an order line
+            # invoiced before was not accrued), in a period it covered.
             dates = [
                 reversal_date
-                for as_of, reversal_date in covered.get(line.sale_line_id.id, ())
-                if as_of >= line.recognition_date
+                for as_of, accrued_on, reversal_date in covered.get(
+                    line.sale_line_id.id, ()
+                )
+                if as_of >= line.recognition_date and line.create_date >= accrued_on
             ]
             if dates:
                 floors[line.id] = max(dates)

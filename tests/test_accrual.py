@@ -72,13 +72,14 @@ class TestAccrual(RevenueTestCommon):
         return -sum(lines.mapped("balance"))
 
     def _invoice_with_wizard(self, order, invoice_date):
+        before = order.invoice_ids
         wizard = Form(
             self.env["sale.advance.payment.inv"].with_context(
                 active_model="sale.order", active_ids=order.ids, active_id=order.id
             )
         ).save()
         wizard.create_invoices()
-        invoice = order.invoice_ids
+        invoice = order.invoice_ids - before
         invoice.invoice_date = invoice_date
         invoice.action_post()
         return invoice
@@ -249,6 +250,53 @@ class TestAccrual(RevenueTestCommon):
         # March: the accrual only; April: -54.84 + 54.84 + 100.00.
         self.assertAlmostEqual(self._income("2026-03-01", "2026-03-31"), MARCH_AMOUNT)
         self.assertAlmostEqual(self._income("2026-04-01", "2026-04-30"), 100.0)
+        self.assertBooks(after_run=True)
+
+    def _later(self, table, ids, hours):
+        """Pretend ``ids`` were created ``hours`` later (one test transaction
+        stamps everything with the same time)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            f"UPDATE {table} SET create_date = create_date + %s * interval '1 hour' "
+            "WHERE id = ANY(%s)",
+            [hours, ids],
+        )
+        self.env.invalidate_all()
+
+    def test_part_invoiced_before_the_accrual_keeps_its_dates(self):
+        """Only what was invoiced after an accrual waits for its reversal."""
+        order = self._confirmed_order(
+            [(self.product_support, 2, 1200.0, {"revenue_start_date": "2026-03-15"})]
+        )
+        wizard = Form(
+            self.env["sale.advance.payment.inv"].with_context(
+                active_model="sale.order", active_ids=order.ids, active_id=order.id
+            )
+        ).save()
+        wizard.create_invoices()
+        first = order.invoice_ids
+        with Form(first) as invoice_form:
+            invoice_form.invoice_date = date(2026, 4, 10)
+            with invoice_form.invoice_line_ids.edit(0) as line_form:
+                line_form.quantity = 1
+        first.action_post()
+        # The unbilled half, due by 30 April: 54.84 + 100.00 = 154.84.
+        result = self.line_model._accrue(date(2026, 4, 30))
+        self.assertAlmostEqual(result.amounts[self.company.id], 154.84)
+        self._later("account_move", result.move_ids, 1)
+        second = self._invoice_with_wizard(order, "2026-05-10")
+        self._later("revenue_recognition_line", second.revenue_line_ids.ids, 2)
+        self._later("account_move", second.ids, 2)
+        recognised = self.line_model._recognise(
+            date(2026, 5, 31), posting_date_mode="recognition_date"
+        )
+        self.assertEqual(recognised.line_count, 6)
+        # March: the first invoice's 54.84. April: its 100.00 + the accrual
+        # 154.84 = 254.84. May: -154.84 reversed + 154.84 of the second
+        # invoice dated 1 May + 2 x 100.00 = 200.00.
+        self.assertAlmostEqual(self._income("2026-03-01", "2026-03-31"), MARCH_AMOUNT)
+        self.assertAlmostEqual(self._income("2026-04-01", "2026-04-30"), 254.84)
+        self.assertAlmostEqual(self._income("2026-05-01", "2026-05-31"), 200.0)
         self.assertBooks(after_run=True)
 
     def test_summary_grouping_two_customers(self):
