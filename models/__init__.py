@@ -1,5 +1,6 @@
 from . import revenue_schedule
 from . import revenue_recognition_posting
+from . import revenue_accrual
 from . import revenue_recognition_line
 from . import revenue_document
 from . import revenue_scheduled_line

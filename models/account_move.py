@@ -18,6 +18,11 @@ cancelling either of them would recognise the revenue twice or lose it, so it
 is refused (run Recognise Revenue to recognise the lines again). At posting, the
 journal items of a recognition entry must match its schedule lines, account by
 account, in company and document currency.
+
+Unbilled revenue accruals (``revenue_accrual``) and their automatic reversal
+the next day go together: they are cancelled together, never reset to draft
+alone, and neither is reversed a second time
+(``_revenue_check_accrual_reversals``).
 """
 
 from collections import defaultdict
@@ -38,6 +43,28 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         help="Created by Recognise Revenue or the automatic recognition.",
+    )
+    revenue_accrual = fields.Boolean(
+        string="Unbilled Revenue Accrual",
+        copy=False,
+        readonly=True,
+        help="Accrues revenue earned but not invoiced yet; reversed the next day.",
+    )
+    revenue_accrual_date = fields.Date(
+        string="Accrued As Of",
+        copy=False,
+        readonly=True,
+        help="The date of the accrual run; the entry's date may be later when that "
+        "date was in a locked period.",
+    )
+    revenue_accrual_sale_line_ids = fields.Many2many(
+        "sale.order.line",
+        "revenue_accrual_move_sale_line_rel",
+        "move_id",
+        "sale_line_id",
+        string="Accrued Order Lines",
+        copy=False,
+        readonly=True,
     )
     revenue_recognised_line_ids = fields.One2many(
         "revenue.recognition.line",
@@ -77,8 +104,9 @@ class AccountMove(models.Model):
         return super().unlink()
 
     def _post(self, soft=True):
-        # 1. Recognition entries that must not be posted.
+        # 1. Recognition entries and accrual reversals that must not be posted.
         self._revenue_check_recognition_entries()
+        self._revenue_check_accrual_reversals()
         # 2. Invoices: deferral and customer advances, before Odoo posts.
         lines = self.filtered(
             lambda move: move.move_type in ("out_invoice", "out_refund")
@@ -173,7 +201,46 @@ class AccountMove(models.Model):
             )
         self._revenue_check_lines_match()
 
+    def _revenue_accrual_pairs(self):
+        """The accruals among ``self`` and reversals of accruals, with their pair."""
+        accruals = self.filtered("revenue_accrual") | self.reversed_entry_id.filtered(
+            "revenue_accrual"
+        )
+        return accruals | accruals.reversal_move_ids
+
+    def _revenue_check_accrual_reversals(self):
+        """An accrual is reversed once, by its automatic reversal; never a reversal."""
+        for move in self.filtered("reversed_entry_id"):
+            accrual = move.reversed_entry_id
+            others = accrual.reversal_move_ids.filtered(
+                lambda other, move=move: other != move and other.state != "cancel"
+            )
+            if (accrual.revenue_accrual and others) or (
+                accrual.reversed_entry_id.revenue_accrual
+            ):
+                raise UserError(
+                    self.env._(
+                        "Entry %(entry)s would reverse %(original)s, which is an "
+                        "unbilled revenue accrual or its reversal: the accrual is "
+                        "already reversed the next day. Delete this entry; to redo "
+                        "the accrual, cancel it (its reversal is cancelled with it) "
+                        "and accrue again.",
+                        entry=move.display_name,
+                        original=accrual.display_name,
+                    )
+                )
+
     def button_draft(self):
+        pairs = self._revenue_accrual_pairs()
+        if pairs and not self.env.context.get("revenue_accrual_cancel"):
+            raise UserError(
+                self.env._(
+                    "Unbilled revenue accrual %(entries)s cannot be reset to draft: "
+                    "the accrual and its reversal go together. Cancel it instead (its "
+                    "reversal is cancelled with it), then accrue again.",
+                    entries=", ".join(pairs.mapped("display_name")),
+                )
+            )
         self._revenue_check_reversal_pair()
         lines = self.line_ids.revenue_line_ids
         recognised = lines.filtered(lambda line: line.state == "posted")
@@ -212,8 +279,16 @@ class AccountMove(models.Model):
         return res
 
     def button_cancel(self):
+        pairs = self._revenue_accrual_pairs().filtered(
+            lambda move: move.state != "cancel"
+        )
+        if pairs - self:
+            # An accrual and its reversal are cancelled together.
+            return (self | pairs).button_cancel()
         self._revenue_check_reversal_pair()
-        res = super().button_cancel()
+        res = super(
+            AccountMove, self.with_context(revenue_accrual_cancel=bool(pairs))
+        ).button_cancel()
         self.filtered("revenue_recognition_entry")._revenue_release_lines()
         return res
 

@@ -32,6 +32,27 @@ class ResCompany(models.Model):
         "advances: they are credited here, not to income, and the final "
         "invoice's deduction takes them back.",
     )
+    revenue_accrual_account_id = fields.Many2one(
+        "account.account",
+        string="Unbilled Revenue Account",
+        check_company=True,
+        domain="[('deprecated', '=', False)]",
+        help="Revenue earned but not invoiced yet is accrued here at month end "
+        "(418 Customers - invoices to be made out in the French chart), and "
+        "reversed the next day.",
+    )
+    revenue_accrue_unbilled = fields.Boolean(
+        string="Accrue Unbilled Revenue",
+        help="The daily scheduled action accrues, once after each month end and "
+        "dated that month end, the revenue of confirmed orders that is due but "
+        "not invoiced yet, and reverses it the next day.",
+    )
+    revenue_accrual_last_date = fields.Date(
+        string="Last Automatic Accrual",
+        readonly=True,
+        copy=False,
+        help="The last month end the scheduled action accrued.",
+    )
     revenue_journal_id = fields.Many2one(
         "account.journal",
         string="Revenue Recognition Journal",
@@ -92,6 +113,27 @@ class ResCompany(models.Model):
                 company.revenue_deferred_account_id,
                 self.env._("company %(name)s", name=company.display_name),
             )
+
+    @api.constrains("revenue_accrual_account_id")
+    def _check_revenue_accrual_account(self):
+        for company in self.filtered("revenue_accrual_account_id"):
+            account = company.revenue_accrual_account_id.sudo()
+            if (
+                account.internal_group not in ("asset", "liability", "equity")
+                or account.account_type in DEFERRED_ACCOUNT_EXCLUDED_TYPES
+                or not account.company_ids & company.parent_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Account %(account)s cannot be the unbilled revenue account of "
+                        "company %(company)s. Choose a balance-sheet account of "
+                        "%(company)s such as a current asset (418 Customers - invoices "
+                        "to be made out), not a receivable, payable, bank, cash, "
+                        "income or expense account.",
+                        account=account.display_name,
+                        company=company.display_name,
+                    )
+                )
 
     def _revenue_check_deferred_account(self, account, label):
         """Refuse ``account`` as deferred revenue account of ``label`` in ``self``.
@@ -156,6 +198,10 @@ class ResCompany(models.Model):
                 values["revenue_advance_account_id"] = (
                     company._revenue_advance_account().id
                 )
+            if not company.revenue_accrual_account_id:
+                values["revenue_accrual_account_id"] = (
+                    company._revenue_accrual_account().id
+                )
             if values:
                 company.write(values)
 
@@ -204,16 +250,30 @@ class ResCompany(models.Model):
             "4191", "419100", self.env._("Customer Advances")
         )
 
-    def _revenue_liability_account(self, prefix, code, name):
-        """A current liability of the chart whose code starts with ``prefix``,
-        else a new one with ``code`` (or the next free code) and ``name``."""
+    def _revenue_accrual_account(self):
+        """The chart's unbilled receivables account (418100 in France), or a new
+        current asset "Unbilled Receivables"."""
+        self.ensure_one()
+        return self._revenue_liability_account(
+            "418",
+            "418000",
+            self.env._("Unbilled Receivables"),
+            account_type="asset_current",
+        )
+
+    def _revenue_liability_account(
+        self, prefix, code, name, account_type="liability_current"
+    ):
+        """An account of ``account_type`` (default: current liability) of the chart
+        whose code starts with ``prefix``, else a new one with ``code`` (or the
+        next free code) and ``name``."""
         self.ensure_one()
         account_model = self.env["account.account"].with_company(self)
         company_domain = account_model._check_company_domain(self)
         account = account_model.search(
             [
                 *company_domain,
-                ("account_type", "=", "liability_current"),
+                ("account_type", "=", account_type),
                 ("deprecated", "=", False),
                 ("code", "=like", f"{prefix}%"),
             ],
@@ -227,7 +287,7 @@ class ResCompany(models.Model):
             {
                 "name": name,
                 "code": code,
-                "account_type": "liability_current",
+                "account_type": account_type,
                 "company_ids": [fields.Command.link(self.id)],
             }
         )

@@ -31,3 +31,12 @@ class ResConfigSettings(models.TransientModel):
     revenue_allocate_default = fields.Boolean(
         related="company_id.revenue_allocate_default", readonly=False
     )
+    revenue_accrual_account_id = fields.Many2one(
+        related="company_id.revenue_accrual_account_id", readonly=False
+    )
+    revenue_accrue_unbilled = fields.Boolean(
+        related="company_id.revenue_accrue_unbilled", readonly=False
+    )
+    revenue_accrual_last_date = fields.Date(
+        related="company_id.revenue_accrual_last_date"
+    )

@@ -32,7 +32,11 @@ class RevenueRecognitionLine(models.Model):
     """
 
     _name = "revenue.recognition.line"
-    _inherit = ["analytic.mixin", "revenue.recognition.posting.mixin"]
+    _inherit = [
+        "analytic.mixin",
+        "revenue.recognition.posting.mixin",
+        "revenue.recognition.accrual.mixin",
+    ]
     _description = "Revenue Recognition Line"
     _order = "recognition_date, id"
     _check_company_auto = True

@@ -396,7 +396,12 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
             )
 
     def _recognition_items(self, posting_date=None):
-        """Engine inputs, in one prefetched pass over ``self``."""
+        """Engine inputs, in one prefetched pass over ``self``.
+
+        A line whose period an unbilled revenue accrual covered is dated no
+        earlier than that accrual's reversal (``_accrual_floor_dates``).
+        """
+        floors = self._accrual_floor_dates()
         items = []
         for line in self:
             label = line.name
@@ -405,7 +410,10 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
             items.append(
                 RecognitionItem(
                     key=line.id,
-                    date=posting_date or line.recognition_date,
+                    date=max(
+                        posting_date or line.recognition_date,
+                        floors.get(line.id, line.recognition_date),
+                    ),
                     deferred_account_id=line.deferred_account_id.id,
                     income_account_id=line.income_account_id.id,
                     currency_id=line.currency_id.id,
@@ -527,11 +535,14 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
         entries is committed as soon as it is posted (never under tests), and
         any failure of a chunk (or of a whole company) is logged with its
         schedule lines and skipped: the lines stay pending, the rest goes on.
-        Returns the number of lines released.
+        First, companies that accrue unbilled revenue get their last month end
+        accrued (``_cron_accrue``). Returns the number of lines released.
         """
         commit = self._revenue_can_commit()
-        companies = self.env["res.company"].search([("revenue_auto_post", "=", True)])
         today = fields.Date.context_today(self)
+        # Unbilled revenue, once after each month end (revenue_accrual.py).
+        self._cron_accrue(today)
+        companies = self.env["res.company"].search([("revenue_auto_post", "=", True)])
         done = failed = 0
         errors = []
         limit_reached = False

@@ -13,3 +13,4 @@ from . import test_access
 from . import test_price_allocation
 from . import test_analytics
 from . import test_update_terms
+from . import test_accrual

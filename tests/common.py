@@ -257,6 +257,33 @@ class RevenueTestCommon(TestSaleCommon):
                 msg=f"expected lines of {sol.name}",
             )
         self._assertAllocatedOrders(order_lines)
+        accrual_account = company.revenue_accrual_account_id
+        if accrual_account:
+            # Every posted accrual is reversed once, later: the unbilled
+            # revenue account nets to zero once the last reversal date is past.
+            accruals = (
+                self.env["account.move"]
+                .sudo()
+                .search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("revenue_accrual", "=", True),
+                        ("state", "=", "posted"),
+                    ]
+                )
+            )
+            for accrual in accruals:
+                reversal = accrual.reversal_move_ids.filtered(
+                    lambda move: move.state == "posted"
+                )
+                self.assertEqual(len(reversal), 1, f"reversals of {accrual.name}")
+                self.assertGreater(reversal.date, accrual.date)
+            self.assertAlmostEqual(
+                self._deferred_balance(company, accrual_account),
+                0.0,
+                places=2,
+                msg="unbilled revenue account",
+            )
         if after_run:
             differences = live.filtered(
                 lambda r: r.allocation_difference and r.state != "cancelled"

@@ -9,7 +9,9 @@ class RevenueRecognitionWizard(models.TransientModel):
     """Recognise Revenue: release the pending revenue that is due.
 
     Two steps in one wizard: ``draft`` (filters and options), then ``done``
-    (what the run did, with a button to open the entries).
+    (what the run did, with a button to open the entries). With
+    ``accrue_unbilled`` the run also accrues the unbilled revenue that is due
+    (``revenue.recognition.line._accrue``).
     """
 
     _name = "revenue.recognition.wizard"
@@ -59,6 +61,13 @@ class RevenueRecognitionWizard(models.TransientModel):
         default=True,
         help="Untick to review the entries in draft first.",
     )
+    accrue_unbilled = fields.Boolean(
+        string="Accrue Unbilled Revenue",
+        default=lambda self: self.env.company.revenue_accrue_unbilled,
+        help="Also accrue the revenue of confirmed orders that is due as of this "
+        "date but not invoiced yet: Dr unbilled revenue / Cr income on the as-of "
+        "date, reversed the next day. Both entries are posted.",
+    )
     partner_ids = fields.Many2many("res.partner", string="Customers")
     order_ids = fields.Many2many("sale.order", string="Sale Orders", check_company=True)
     invoice_ids = fields.Many2many(
@@ -86,6 +95,21 @@ class RevenueRecognitionWizard(models.TransientModel):
     )
     preview_html = fields.Html(string="Preview", compute="_compute_due", sanitize=False)
     nothing_due_message = fields.Char(compute="_compute_due")
+    accrual_count = fields.Integer(string="Lines to Accrue", compute="_compute_accrual")
+    accrual_amount = fields.Monetary(
+        string="Amount to Accrue", compute="_compute_accrual"
+    )
+    accrual_held_count = fields.Integer(
+        string="Expected Lines on Hold", compute="_compute_accrual"
+    )
+    accrual_done_count = fields.Integer(
+        string="Lines Already Accrued",
+        compute="_compute_accrual",
+        help="Expected lines of order lines already accrued for this date.",
+    )
+    accrual_preview_html = fields.Html(
+        string="Accrual Preview", compute="_compute_accrual", sanitize=False
+    )
 
     result_line_count = fields.Integer(string="Lines Recognised", readonly=True)
     result_amount = fields.Monetary(string="Amount Recognised", readonly=True)
@@ -100,6 +124,8 @@ class RevenueRecognitionWizard(models.TransientModel):
     result_move_count = fields.Integer(
         string="Entries Created", compute="_compute_result_move_count"
     )
+    result_accrual_line_count = fields.Integer(string="Lines Accrued", readonly=True)
+    result_accrual_amount = fields.Monetary(string="Amount Accrued", readonly=True)
     result_held_count = fields.Integer(string="Lines Skipped (on Hold)", readonly=True)
     result_locked_count = fields.Integer(
         string="Lines Skipped (Another Run)",
@@ -164,6 +190,68 @@ class RevenueRecognitionWizard(models.TransientModel):
                     count for month, _a, count, _amount in groups if month < month_start
                 )
             wizard.preview_html = wizard._preview_table(groups)
+
+    @api.depends(
+        "accrue_unbilled",
+        "company_id",
+        "date",
+        "partner_ids",
+        "order_ids",
+        "invoice_ids",
+        "product_ids",
+        "schedule_ids",
+    )
+    def _compute_accrual(self):
+        """What an accrual would write, by income account, from one grouped read."""
+        line_model = self.env["revenue.recognition.line"]
+        for wizard in self:
+            wizard.update(
+                {
+                    "accrual_count": 0,
+                    "accrual_amount": 0.0,
+                    "accrual_held_count": 0,
+                    "accrual_done_count": 0,
+                    "accrual_preview_html": False,
+                }
+            )
+            if not wizard.accrue_unbilled or not wizard.date:
+                continue
+            domain = wizard._get_line_domain()
+            wizard.accrual_held_count = line_model.search_count(
+                line_model._get_accrual_domain(wizard.date, held=True) + domain
+            )
+            done = line_model._accrued_sale_lines(wizard.date)
+            wizard.accrual_done_count = line_model.search_count(
+                line_model._get_accrual_domain(wizard.date)
+                + domain
+                + [("sale_line_id", "in", done.ids)]
+            )
+            groups = line_model._read_group(
+                line_model._get_accrual_todo_domain(wizard.date) + domain,
+                ["sale_line_id"],
+                ["__count", "amount:sum"],
+            )
+            if not groups:
+                continue
+            incomes = line_model._accrual_income_accounts(
+                self.env["sale.order.line"].union(*(group[0] for group in groups)),
+                raise_if_missing=False,
+            )
+            by_account = {}
+            for sale_line, count, amount in groups:
+                totals = by_account.setdefault(incomes[sale_line], [0, 0.0])
+                totals[0] += count
+                totals[1] += amount
+            wizard.accrual_count = sum(count for count, _amount in by_account.values())
+            wizard.accrual_amount = sum(
+                amount for _count, amount in by_account.values()
+            )
+            wizard.accrual_preview_html = wizard._preview_table(
+                [
+                    (wizard.date, account, count, amount)
+                    for account, (count, amount) in by_account.items()
+                ]
+            )
 
     def _preview_table(self, groups):
         currency = self.company_id.currency_id
@@ -237,33 +325,76 @@ class RevenueRecognitionWizard(models.TransientModel):
                     "line's recognition date."
                 )
             )
-        result = (
-            self.env["revenue.recognition.line"]
-            .with_company(self.company_id)
-            ._recognise(
-                self.date,
-                posting_date_mode=self.posting_date_mode,
-                posting_date=self.posting_date,
-                grouping=self.grouping,
-                post=self.post_entries,
-                domain=self._get_line_domain(),
-            )
+        line_model = self.env["revenue.recognition.line"].with_company(self.company_id)
+        result = line_model._recognise(
+            self.date,
+            posting_date_mode=self.posting_date_mode,
+            posting_date=self.posting_date,
+            grouping=self.grouping,
+            post=self.post_entries,
+            domain=self._get_line_domain(),
         )
+        accrual = None
+        if self.accrue_unbilled:
+            accrual = line_model._accrue(
+                self.date, grouping=self.grouping, domain=self._get_line_domain()
+            )
+        company_id = self.company_id.id
         self.write(
             {
                 "state": "done",
                 "result_line_count": result.line_count,
-                "result_amount": result.amounts.get(self.company_id.id, 0.0),
-                "result_move_ids": [fields.Command.set(result.move_ids)],
+                "result_amount": result.amounts.get(company_id, 0.0),
+                "result_accrual_line_count": accrual.line_count if accrual else 0,
+                "result_accrual_amount": (
+                    accrual.amounts.get(company_id, 0.0) if accrual else 0.0
+                ),
+                "result_move_ids": [
+                    fields.Command.set(
+                        result.move_ids + (accrual.move_ids if accrual else [])
+                    )
+                ],
                 "result_held_count": result.held_count,
-                "result_locked_count": result.locked_count,
-                "result_message": self._result_message(result),
+                "result_locked_count": result.locked_count
+                + (accrual.locked_count if accrual else 0),
+                "result_message": self._result_message(result, accrual),
             }
         )
         return self._reopen()
 
-    def _result_message(self, result):
+    def _result_message(self, result, accrual=None):
         messages = []
+        if accrual and accrual.line_count:
+            moves = self.env["account.move"].browse(accrual.move_ids)
+            messages.append(
+                self.env._(
+                    "%(count)s expected line(s) accrued as unbilled revenue "
+                    "(%(amount)s) on %(date)s, reversed on %(reversal)s.",
+                    count=accrual.line_count,
+                    amount=formatLang(
+                        self.env,
+                        accrual.amounts.get(self.company_id.id, 0.0),
+                        currency_obj=self.company_id.currency_id,
+                    ),
+                    date=format_date(
+                        self.env, min(moves.filtered("revenue_accrual").mapped("date"))
+                    ),
+                    reversal=format_date(
+                        self.env,
+                        min(moves.filtered("reversed_entry_id").mapped("date")),
+                    ),
+                )
+            )
+        elif accrual:
+            messages.append(
+                self.env._(
+                    "No unbilled revenue to accrue as of %(date)s with these filters.",
+                    date=format_date(self.env, self.date),
+                )
+            )
+        if accrual:
+            result.date_shifts.extend(accrual.date_shifts)
+            result.errors.extend(accrual.errors)
         if not result.line_count:
             messages.append(
                 self.env._(

@@ -1,0 +1,419 @@
+"""Unbilled (accrued) revenue: due expected lines accrued at a date, reversed the next.
+
+``revenue.recognition.accrual.mixin`` is inherited by
+``revenue.recognition.line``, next to the recognition run it reuses
+(``revenue_recognition_posting.py``). Entry point: ``_accrue(as_of, ...)``,
+used by the Recognise Revenue wizard (option *Accrue unbilled revenue*) and
+by the daily cron after each month end (``_cron_accrue``).
+
+What is accrued: the ``expected`` lines (confirmed orders, not invoiced yet)
+dated up to the as-of date, not on hold and not of a schedule that holds
+automatically (their revenue would wait for a release once invoiced), summed
+per order line. Entries: Dr unbilled revenue account (418) / Cr the income
+account the invoice will use (706), ``detail`` or ``summary`` like the
+recognition entries, dated the as-of date (the first open date when it is
+locked), and their reversal the next day, both posted. The expected lines stay
+expected: the invoice replaces them as usual and defers its revenue.
+
+Never twice for a date: an order line accrued by a posted accrual of the same
+as-of date (``account.move.revenue_accrual_sale_line_ids``) is left out, even
+when its expected lines were replaced since. Accrued lines get
+``accrual_move_id``: the write makes a concurrent run locking the same rows
+fail with a serialization error and try again, seeing this run's entries.
+"""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date
+
+from ..engine.grouping import RecognitionItem, plan_entries
+from .revenue_recognition_posting import RecognitionResult
+
+_logger = logging.getLogger(__name__)
+
+
+class RevenueRecognitionAccrualMixin(models.AbstractModel):
+    """The unbilled revenue accrual of ``revenue.recognition.line``."""
+
+    _name = "revenue.recognition.accrual.mixin"
+    _description = "Unbilled Revenue Accrual"
+
+    accrual_move_id = fields.Many2one(
+        "account.move",
+        string="Last Accrual Entry",
+        index="btree_not_null",
+        copy=False,
+        help="The last entry that accrued this expected line as unbilled revenue.",
+    )
+
+    @api.model
+    def _get_accrual_domain(self, as_of, held=False):
+        """The expected lines an accrual as of ``as_of`` takes (``held``: skips).
+
+        Lines of order lines already accrued for that date are not excluded
+        here: see ``_accrued_sale_lines``.
+        """
+        domain = [("state", "=", "expected"), ("recognition_date", "<=", as_of)]
+        if held:
+            return domain + [
+                "|",
+                ("on_hold", "=", True),
+                ("schedule_id.automatic_hold", "=", True),
+            ]
+        return domain + [
+            ("on_hold", "=", False),
+            ("schedule_id.automatic_hold", "=", False),
+        ]
+
+    @api.model
+    def _accrued_sale_lines(self, as_of):
+        """Order lines accrued by a posted accrual of the as-of date ``as_of``."""
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("revenue_accrual", "=", True),
+                    ("revenue_accrual_date", "=", as_of),
+                    ("state", "=", "posted"),
+                ]
+            )
+            .revenue_accrual_sale_line_ids
+        )
+
+    @api.model
+    def _get_accrual_todo_domain(self, as_of):
+        """What an accrual as of ``as_of`` would write: due, not held, not done."""
+        return self._get_accrual_domain(as_of) + [
+            ("sale_line_id", "not in", self._accrued_sale_lines(as_of).ids)
+        ]
+
+    @api.model
+    def _accrue(self, as_of, grouping="detail", domain=None):
+        """Accrue the due expected lines matching ``domain``; one entry per company
+        (more when it exceeds *Schedule lines per entry*) and its reversal.
+
+        :return: ``RecognitionResult``: ``line_count`` expected lines accrued,
+            ``amounts`` per company, ``move_ids`` accruals and reversals,
+            ``held_count``, ``locked_count``, ``date_shifts``
+        """
+        as_of = fields.Date.to_date(as_of)
+        domain = list(domain or [])
+        result = RecognitionResult(
+            held_count=self.search_count(
+                self._get_accrual_domain(as_of, held=True) + domain
+            )
+        )
+        lines = self.search(
+            self._get_accrual_todo_domain(as_of) + domain,
+            order="company_id, sale_line_id, recognition_date, id",
+        )
+        for company, company_lines in lines.grouped("company_id").items():
+            result.merge(
+                company_lines.with_company(company)._accrue_company(
+                    company, as_of, grouping
+                )
+            )
+        return result
+
+    def _lock_for_accrual(self, as_of):
+        """Lock the rows of ``self`` still to accrue as of ``as_of``; return them.
+
+        As ``_lock_for_recognition``: rows locked by another run are skipped,
+        and rows another run accrued after this transaction started raise a
+        serialization error (the request is tried again).
+        """
+        if not self:
+            return self
+        self.flush_model(["state", "on_hold", "recognition_date", "accrual_move_id"])
+        query = self._where_calc(
+            self._get_accrual_domain(as_of) + [("id", "in", self.ids)]
+        )
+        query.order = SQL.identifier(query.table, "id")
+        rows = self.env.execute_query(
+            SQL(
+                "%s FOR UPDATE OF %s SKIP LOCKED",
+                query.select(),
+                SQL.identifier(query.table),
+            )
+        )
+        locked_ids = {row[0] for row in rows}
+        done = self._accrued_sale_lines(as_of)
+        return self.filtered(
+            lambda line: line.id in locked_ids and line.sale_line_id not in done
+        )
+
+    def _accrue_company(self, company, as_of, grouping):
+        """Accrue the lines of ``self`` (all of ``company``): create, link, post,
+        reverse the next day, post."""
+        journal = company.revenue_journal_id
+        account = company.revenue_accrual_account_id
+        if not journal or not account:
+            raise UserError(
+                self.env._(
+                    "Company %(company)s has no revenue recognition journal or no "
+                    "unbilled revenue account. Set them in Accounting › Configuration "
+                    "› Settings › Revenue Recognition.",
+                    company=company.display_name,
+                )
+            )
+        lines = self._lock_for_accrual(as_of)
+        result = RecognitionResult(locked_count=len(self) - len(lines))
+        if not lines:
+            return result
+        date_map = self._recognition_date_map(company, journal, {as_of})
+        accrual_date = date_map.get(as_of, as_of)
+        reversal_date = accrual_date + timedelta(days=1)
+        reversal_map = self._recognition_date_map(company, journal, {reversal_date})
+        result.date_shifts = sorted(date_map.items()) + sorted(reversal_map.items())
+        reversal_date = reversal_map.get(reversal_date, reversal_date)
+        by_sale_line = lines.grouped("sale_line_id")
+        items = self._accrual_items(by_sale_line, account, as_of)
+        max_items = max(company.revenue_max_lines_per_entry, 1)
+        plans = plan_entries(
+            items, grouping=grouping, max_items=max_items, date_map=date_map
+        )
+        moves = self.env["account.move"].create(
+            [self._prepare_accrual_move_vals(plan, journal, as_of) for plan in plans]
+        )
+        for move, plan in zip(moves, plans, strict=True):
+            self.browse(
+                [line.id for key in plan.keys for line in by_sale_line[key]]
+            )._bookkeeping().write({"accrual_move_id": move.id})
+        moves._post(soft=False)
+        reversals = moves._reverse_moves(
+            [
+                {
+                    "date": reversal_date,
+                    "ref": self.env._(
+                        "Reversal of %(entry)s", entry=move.ref or move.name
+                    ),
+                }
+                for move in moves
+            ]
+        )
+        reversals._post(soft=False)
+        return result.add(
+            company.id,
+            moves | reversals,
+            line_count=len(lines),
+            amount=float(sum(plan.amount for plan in plans)),
+        )
+
+    @api.model
+    def _accrual_items(self, by_sale_line, account, as_of):
+        """Engine inputs: one item per order line, the sum of its due lines.
+
+        :param by_sale_line: {sale.order.line: its expected lines to accrue}
+        """
+        incomes = self._accrual_income_accounts(
+            self.env["sale.order.line"].union(*by_sale_line)
+        )
+        items = []
+        for sale_line, lines in by_sale_line.items():
+            first = lines[0]
+            items.append(
+                RecognitionItem(
+                    key=sale_line,
+                    date=as_of,
+                    deferred_account_id=account.id,
+                    income_account_id=incomes[sale_line].id,
+                    currency_id=first.currency_id.id,
+                    amount=sum(
+                        (
+                            Decimal(str(first.company_currency_id.round(line.amount)))
+                            for line in lines
+                        ),
+                        Decimal(0),
+                    ),
+                    amount_currency=sum(
+                        (
+                            Decimal(str(first.currency_id.round(line.amount_currency)))
+                            for line in lines
+                        ),
+                        Decimal(0),
+                    ),
+                    partner_id=first.partner_id.id or None,
+                    product_id=first.product_id.id or None,
+                    analytic_distribution=first.analytic_distribution or None,
+                    label=f"{sale_line.order_id.name} · {sale_line.product_id.name}",
+                )
+            )
+        return items
+
+    @api.model
+    def _accrual_income_accounts(self, sale_lines, raise_if_missing=True):
+        """{order line: the income account its invoice line will credit}.
+
+        As the invoice line computes it: the product's (else its category's)
+        income account mapped by the order's fiscal position, else the default
+        account of the order's invoicing journal (or of the first sales journal).
+        Without any, a UserError naming the order line (``raise_if_missing``),
+        else an empty account.
+        """
+        incomes = {}
+        for sale_line in sale_lines:
+            company = sale_line.company_id
+            order = sale_line.order_id
+            income = (
+                sale_line.product_id.product_tmpl_id.with_company(
+                    company
+                ).get_product_accounts(fiscal_pos=order.fiscal_position_id)["income"]
+                or order.journal_id.default_account_id
+                or self.env["account.journal"]
+                .search(
+                    [
+                        *self.env["account.journal"]._check_company_domain(company),
+                        ("type", "=", "sale"),
+                    ],
+                    limit=1,
+                )
+                .default_account_id
+            )
+            if not income and raise_if_missing:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s, line '%(line)s': no income account to "
+                        "accrue its unbilled revenue into. Set an income account on "
+                        "the product or its category.",
+                        order=order.display_name,
+                        line=sale_line.name,
+                    )
+                )
+            incomes[sale_line] = income
+        return incomes
+
+    @api.model
+    def _prepare_accrual_move_vals(self, plan, journal, as_of):
+        """``account.move`` values of one accrual entry: a recognition entry's
+        values (``_prepare_recognition_move_vals``) with its own flag and labels.
+
+        The "deferred" side of the plan is the unbilled revenue account.
+        """
+        vals = self._prepare_recognition_move_vals(plan, journal)
+        period = format_date(self.env, as_of, date_format="MMMM y")
+        ref = self.env._(
+            "Unbilled revenue accrued %(date)s", date=format_date(self.env, as_of)
+        )
+        if plan.parts > 1:
+            ref = f"{ref} ({plan.part}/{plan.parts})"
+        vals.update(
+            {
+                "ref": ref,
+                "revenue_recognition_entry": False,
+                "revenue_accrual": True,
+                "revenue_accrual_date": as_of,
+                "revenue_accrual_sale_line_ids": [
+                    Command.set([sale_line.id for sale_line in plan.keys])
+                ],
+            }
+        )
+        for command, line in zip(vals["line_ids"], plan.lines, strict=True):
+            if line.kind == "deferred":
+                command[2]["name"] = self.env._(
+                    "Unbilled revenue %(period)s", period=period
+                )
+            elif not line.label:
+                command[2]["name"] = self.env._(
+                    "Accrued revenue %(period)s", period=period
+                )
+        return vals
+
+    def _accrual_floor_dates(self):
+        """{line id: earliest date its recognition entry may have}, for the
+        lines of ``self`` whose order line a posted accrual covered before
+        they were invoiced.
+
+        An accrual as of A covered the order line's revenue dated up to A and
+        is reversed on R: recognising such a line before R would count the
+        same revenue twice in A's month (once accrued, once recognised), and
+        the reversal would take it back from the next one. Its date becomes R.
+        """
+        lines = self.filtered("sale_line_id")
+        if not lines:
+            return {}
+        accruals = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("revenue_accrual", "=", True),
+                    ("state", "=", "posted"),
+                    ("revenue_accrual_sale_line_ids", "in", lines.sale_line_id.ids),
+                ]
+            )
+        )
+        covered = {}
+        for accrual in accruals:
+            reversal_dates = accrual.reversal_move_ids.filtered(
+                lambda move: move.state == "posted"
+            ).mapped("date")
+            if not reversal_dates:
+                continue
+            for sale_line in accrual.revenue_accrual_sale_line_ids:
+                covered.setdefault(sale_line.id, []).append(
+                    (
+                        accrual.revenue_accrual_date,
+                        accrual.create_date,
+                        max(reversal_dates),
+                    )
+                )
+        floors = {}
+        for line in lines:
+            # Invoiced after the accrual ran (the part of an order line
+            # invoiced before was not accrued), in a period it covered.
+            dates = [
+                reversal_date
+                for as_of, accrued_on, reversal_date in covered.get(
+                    line.sale_line_id.id, ()
+                )
+                if as_of >= line.recognition_date and line.create_date >= accrued_on
+            ]
+            if dates:
+                floors[line.id] = max(dates)
+        return floors
+
+    @api.model
+    def _cron_accrue(self, today):
+        """Accrue the last month end, once, for companies that accrue unbilled
+        revenue: the first run after a month end accrues it, dated that month
+        end, and remembers it (``revenue_accrual_last_date``).
+
+        Each company in a savepoint, committed at once (never under tests): a
+        failure is logged, the company is tried again by the next run, the
+        others go on.
+        """
+        month_end = today.replace(day=1) - timedelta(days=1)
+        companies = self.env["res.company"].search(
+            [
+                ("revenue_accrue_unbilled", "=", True),
+                "|",
+                ("revenue_accrual_last_date", "=", False),
+                ("revenue_accrual_last_date", "<", month_end),
+            ]
+        )
+        for company in companies:
+            try:
+                with self.env.cr.savepoint():
+                    self.with_company(company)._accrue(
+                        month_end,
+                        grouping=company.revenue_auto_post_grouping,
+                        domain=[("company_id", "=", company.id)],
+                    )
+                    company.revenue_accrual_last_date = month_end
+                if self._revenue_can_commit():
+                    # The cron's own transaction, outside tests: each company's
+                    # accrual stays whatever happens to the next ones.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+            except Exception:  # noqa: BLE001 - logged, the other companies go on
+                _logger.exception(
+                    "Company %s: the unbilled revenue accrual as of %s failed and "
+                    "will run again tomorrow.",
+                    company.display_name,
+                    month_end,
+                )
+        return companies
