@@ -317,6 +317,13 @@ class RevenueAnalytics(models.AbstractModel):
 
         Down payments (customer advances account) and unbilled revenue
         accruals never touch the deferred accounts and are not part of it.
+        Accrued revenue is shown apart:
+
+        - ``accrued``: the balance at the month's last day of the companies'
+          unbilled revenue accounts (418, ``revenue_accrual_account_id``),
+          posted entries: revenue earned and not yet invoiced, accrued at the
+          month end and reversed the next day (a contract asset, never in
+          ``closing``).
         """
         companies = self._analytics_companies(company_ids)
         months = months_of(date_from, date_to)
@@ -377,6 +384,27 @@ class RevenueAnalytics(models.AbstractModel):
                 )
             ):
                 ledger[bucket(day)] += balance
+        unbilled = defaultdict(float)
+        accrual_accounts = companies.revenue_accrual_account_id.ids
+        if accrual_accounts:
+            for day, balance in self._analytics_query(
+                SQL(
+                    """
+                    SELECT date, SUM(balance)
+                      FROM account_move_line
+                     WHERE account_id = ANY(%(accounts)s)
+                       AND company_id = ANY(%(companies)s)
+                       AND parent_state = 'posted'
+                       AND date <= %(last_day)s
+                     GROUP BY 1
+                    """,
+                    accounts=accrual_accounts,
+                    companies=companies.ids,
+                    last_day=last_day,
+                )
+            ):
+                unbilled[bucket(day)] += balance
+        accrued = unbilled[None]
         result = []
         closing = invoiced[None] + credited[None] - recognised[None]
         gl_balance = -ledger[None]
@@ -385,6 +413,7 @@ class RevenueAnalytics(models.AbstractModel):
             opening = closing
             closing = opening + invoiced[month] + credited[month] - recognised[month]
             gl_balance -= ledger[month]
+            accrued += unbilled[month]
             result.append(
                 {
                     "month": month,
@@ -395,6 +424,7 @@ class RevenueAnalytics(models.AbstractModel):
                     "closing": rnd(companies, closing),
                     "gl_balance": rnd(companies, gl_balance),
                     "difference": rnd(companies, closing - gl_balance),
+                    "accrued": rnd(companies, accrued),
                 }
             )
         return result

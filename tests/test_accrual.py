@@ -231,6 +231,21 @@ class TestAccrual(RevenueTestCommon):
         )
         self.assertEqual(self._deferred_balance(account=self.accrual_account), 0.0)
         self.assertBooks(after_run=True)
+        # The roll-forward shows the accrual apart: unbilled at 31 March,
+        # nothing in the deferred balance until the April invoice (1,200.00
+        # deferred, 154.84 recognised: 1,045.16 at 30 April).
+        march, april = self.env["revenue.analytics"].rollforward(
+            "2026-03-01", "2026-04-30", company_ids=self.company.ids
+        )
+        self.assertEqual(
+            (march["accrued"], march["closing"], march["difference"]),
+            (MARCH_AMOUNT, 0.0, 0.0),
+        )
+        self.assertEqual(
+            (april["accrued"], april["invoiced"], april["recognised"]),
+            (0.0, 1200.0, MARCH_AMOUNT + 100.0),
+        )
+        self.assertEqual((april["closing"], april["difference"]), (1045.16, 0.0))
 
     def test_recognition_on_line_dates_after_accrual(self):
         """Recognised on each line's own date (as the daily action does), the

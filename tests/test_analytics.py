@@ -282,6 +282,7 @@ class TestAnalytics(RevenueTestCommon):
                     "closing": closing,
                     "gl_balance": closing,
                     "difference": 0.0,
+                    "accrued": 0.0,
                 }
                 for month, opening, invoiced, credited, recognised, closing in expected
             ],
@@ -310,6 +311,7 @@ class TestAnalytics(RevenueTestCommon):
                 "closing": 1200.0,
                 "gl_balance": 1200.0,
                 "difference": 0.0,
+                "accrued": 0.0,
             },
         )
         # Both companies (same currency): 4,200 + 1,200 invoiced in January.
