@@ -227,6 +227,12 @@ class RevenueReport(models.TransientModel):
             }
         )
         self.backlog_line_ids.unlink()
+        self.env["revenue.report.backlog"].create(self._backlog_breakdown_vals(as_of))
+        return self._open_self()
+
+    def _backlog_breakdown_vals(self, as_of):
+        """Values of the backlog lines: by band, status, company, customer and
+        product, one grouped read of the schedule lines per band and status."""
         Line = self.env["revenue.recognition.line"]
         vals_list = []
         for band, _label in BANDS:
@@ -247,8 +253,7 @@ class RevenueReport(models.TransientModel):
                     }
                     for company, partner, product, amount in groups
                 ]
-        self.env["revenue.report.backlog"].create(vals_list)
-        return self._open_self()
+        return vals_list
 
     def _compute_mrr(self):
         companies = self._companies()
