@@ -83,6 +83,13 @@ class RevenueSchedule(models.Model):
         "before it can be recognised.",
         tracking=True,
     )
+    recurring = fields.Boolean(
+        default=True,
+        help="Recurring revenue (subscriptions, maintenance): its lines count in "
+        "the monthly recurring revenue (MRR) and its movements. Untick for "
+        "one-off revenue such as set-up fees or projects.",
+        tracking=True,
+    )
     deferred_account_id = fields.Many2one(
         "account.account",
         string="Deferred Revenue Account",

@@ -1,0 +1,873 @@
+"""Month-end analytics: roll-forward, backlog, KPIs and MRR, computed in SQL.
+
+``revenue.analytics`` is an abstract model without records: its six methods
+read the schedule lines, the invoices and the general ledger with a few
+grouped queries each (never one query per line) and return plain Python
+dicts, for screens, dashboards and exports.
+
+Conventions shared by every method:
+
+- amounts are in company currency (the schedule lines' ``amount``, the
+  journal items' ``balance``), rounded to the currency of the first company
+  asked for; companies are added together as they are, so ask for companies
+  that share a currency;
+- months are ``datetime.date`` objects on the first day of the month; a
+  date argument that is not a first day stands for its month where a month
+  is expected;
+- ``company_ids`` (ids or a recordset) defaults to the user's active
+  companies (``self.env.companies``), and must be companies of the user;
+- only posted documents count: a schedule line is invoiced when its invoice
+  or credit note is posted (resetting an invoice to draft cancels its lines),
+  recognised when its recognition entry is posted.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+#: Groups whose members may read the analytics (readers of schedule lines
+#: with access to every line of their companies).
+ANALYTICS_GROUPS = ("revenue_recognition.group_revenue_user", "account.group_account_readonly")
+
+#: Time bands of the backlog (IFRS 15.120), in months after the as-of date.
+BANDS = (
+    ("within_12_months", 12),
+    ("from_12_to_24_months", 24),
+    ("beyond_24_months", None),
+)
+
+#: Kinds of MRR movements.
+MOVEMENT_KINDS = ("new", "expansion", "contraction", "churn", "reactivation")
+
+#: Reasons of the MRR reconciliation, in the order they are listed.
+RECONCILIATION_REASONS = (
+    "one_off",
+    "timing",
+    "discount",
+    "credit_note",
+    "upgrade_downgrade",
+    "unexplained",
+)
+
+
+def month_start(value):
+    """The first day of ``value``'s month."""
+    return fields.Date.to_date(value).replace(day=1)
+
+
+def month_last_day(value):
+    """The last day of ``value``'s month."""
+    return month_start(value) + relativedelta(months=1, days=-1)
+
+
+def months_of(date_from, date_to):
+    """First days of the months from ``date_from``'s to ``date_to``'s, inclusive."""
+    month, last = month_start(date_from), month_start(date_to)
+    months = []
+    while month <= last:
+        months.append(month)
+        month += relativedelta(months=1)
+    return months
+
+
+class RevenueAnalytics(models.AbstractModel):
+    """The figures finance teams close the month with.
+
+    See the module docstring for the conventions. Each public method states
+    its definitions; they are the ones the README's *Month-end analytics*
+    section gives to users.
+    """
+
+    _name = "revenue.analytics"
+    _description = "Revenue Recognition Analytics"
+
+    # --- common ----------------------------------------------------------------
+
+    @api.model
+    def _analytics_companies(self, company_ids=None):
+        """The companies asked for, checked: the user's, and allowed to read.
+
+        The queries below read the tables directly: access is checked here,
+        once. Raises AccessError for a user outside the readers' groups or a
+        company the user does not belong to.
+        """
+        user = self.env.user
+        if not self.env.su and not any(user.has_group(g) for g in ANALYTICS_GROUPS):
+            raise AccessError(
+                self.env._(
+                    "User %(user)s may not read the revenue analytics: they need "
+                    "the Revenue Recognition User group (or accounting read "
+                    "access). Ask an administrator to grant it.",
+                    user=user.display_name,
+                )
+            )
+        if company_ids is None:
+            companies = self.env.companies
+        elif isinstance(company_ids, models.BaseModel):
+            companies = company_ids
+        else:
+            ids = [company_ids] if isinstance(company_ids, int) else company_ids
+            companies = self.env["res.company"].browse(ids)
+        companies = companies.sudo().exists()
+        if not self.env.su:
+            foreign = companies - user.company_ids
+            if foreign:
+                raise AccessError(
+                    self.env._(
+                        "User %(user)s may not read the revenue analytics of "
+                        "company %(company)s: it is not one of their companies.",
+                        user=user.display_name,
+                        company=foreign[0].display_name,
+                    )
+                )
+        if self.env.company in companies:
+            companies = self.env.company | companies
+        return companies
+
+    @api.model
+    def _analytics_round(self, companies, value):
+        """``value`` (Decimal, float or None) rounded to the companies' currency."""
+        currency = companies[:1].currency_id or self.env.company.currency_id
+        return currency.round(float(value or 0.0)) + 0.0  # no -0.0
+
+    @api.model
+    def _analytics_query(self, query):
+        """Rows of ``query`` after the pending writes of the models it reads."""
+        for model in (
+            "revenue.recognition.line",
+            "revenue.schedule",
+            "account.move",
+            "account.move.line",
+            "sale.order",
+            "sale.order.line",
+        ):
+            self.env[model].flush_model()
+        return self.env.execute_query(query)
+
+    @api.model
+    def _deferred_account_ids(self, companies):
+        """Ids of every account the companies use as deferred revenue account.
+
+        The companies' defaults, every schedule's account (product category
+        schedules are schedules too) and the accounts recorded on the
+        companies' schedule lines (an account changed since is still read).
+        The customer advances accounts are not deferred revenue: left out.
+        """
+        rows = self._analytics_query(
+            SQL(
+                """
+                SELECT DISTINCT deferred_account_id
+                  FROM revenue_recognition_line
+                 WHERE company_id = ANY(%(companies)s)
+                   AND deferred_account_id IS NOT NULL
+                 UNION
+                SELECT deferred_account_id
+                  FROM revenue_schedule
+                 WHERE deferred_account_id IS NOT NULL
+                   AND (company_id IS NULL OR company_id = ANY(%(companies)s))
+                """,
+                companies=companies.ids,
+            )
+        )
+        accounts = {account_id for (account_id,) in rows}
+        accounts |= set(companies.revenue_deferred_account_id.ids)
+        accounts -= set(companies.revenue_advance_account_id.ids)
+        return sorted(accounts)
+
+    @api.model
+    def _recognised_sql(self, companies, accounts, date_from, date_to, group):
+        """SQL of what recognition entries released, summed by ``group``.
+
+        ``group`` is an SQL expression of ``date`` (accounting date) and
+        ``partner_id``. Two parts:
+
+        - schedule lines linked to a posted recognition entry dated in
+          [``date_from``, ``date_to``] (``date_from`` None: from the start),
+          by that entry's date;
+        - reversed recognition entries: their schedule lines went back to
+          pending (and may be recognised again later), so what they released
+          is read from their journal items on the deferred accounts, counted
+          at the entry's date, and taken back at its reversal's date.
+        """
+        lower = SQL("AND m.date >= %s", date_from) if date_from else SQL()
+        lower_aml = SQL("AND aml.date >= %s", date_from) if date_from else SQL()
+        return SQL(
+            """
+            WITH reversed AS (
+                SELECT r.id AS reversal_id, o.id AS entry_id
+                  FROM account_move r
+                  JOIN account_move o ON o.id = r.reversed_entry_id
+                 WHERE o.revenue_recognition_entry
+                   AND o.state = 'posted'
+                   AND r.state = 'posted'
+                   AND o.company_id = ANY(%(companies)s)
+            ), released AS (
+                SELECT m.date AS date, l.partner_id AS partner_id, l.amount AS amount
+                  FROM revenue_recognition_line l
+                  JOIN account_move m ON m.id = l.recognition_move_id
+                 WHERE l.state = 'posted'
+                   AND m.state = 'posted'
+                   AND l.company_id = ANY(%(companies)s)
+                   AND m.date <= %(date_to)s %(lower)s
+                UNION ALL
+                SELECT aml.date, aml.partner_id, aml.balance
+                  FROM account_move_line aml
+                 WHERE aml.move_id IN (
+                        SELECT entry_id FROM reversed
+                        UNION ALL SELECT reversal_id FROM reversed
+                       )
+                   AND aml.account_id = ANY(%(accounts)s)
+                   AND aml.company_id = ANY(%(companies)s)
+                   AND aml.date <= %(date_to)s %(lower_aml)s
+            )
+            SELECT %(group)s, SUM(amount) FROM released GROUP BY 1
+            """,
+            companies=companies.ids,
+            accounts=accounts,
+            date_to=date_to,
+            lower=lower,
+            lower_aml=lower_aml,
+            group=group,
+        )
+
+    # --- roll-forward ------------------------------------------------------------
+
+    @api.model
+    def rollforward(self, date_from, date_to, company_ids=None):
+        """Deferred revenue roll-forward, one dict per month, tied to the ledger.
+
+        For each month from ``date_from``'s to ``date_to``'s:
+
+        - ``month``: its first day;
+        - ``opening``: the previous month's ``closing`` (everything before
+          ``date_from``'s month, from the first invoice);
+        - ``invoiced``: schedule lines of posted customer invoices whose
+          accounting date is in the month (what was deferred at posting);
+          lines of invoices reset to draft are cancelled and do not count;
+        - ``credited``: the same for posted credit notes (≤ 0);
+        - ``recognised``: schedule lines recognised by posted recognition
+          entries dated in the month; a recognition entry that was reversed
+          counts in its month and is taken back in its reversal's month
+          (its lines are pending again);
+        - ``closing`` = opening + invoiced + credited − recognised;
+        - ``gl_balance``: minus the balance at the month's last day of the
+          deferred revenue accounts (companies' defaults, schedules',
+          schedule lines'), posted entries of the companies only;
+        - ``difference`` = closing − gl_balance: 0 when the schedule lines tie
+          to the ledger; anything else is an entry on a deferred account
+          made outside the revenue recognition (or a deferred account
+          changed by hand).
+
+        Down payments (customer advances account) and unbilled revenue
+        accruals never touch the deferred accounts and are not part of it.
+        """
+        companies = self._analytics_companies(company_ids)
+        months = months_of(date_from, date_to)
+        first = months[0]
+        last_day = month_last_day(months[-1])
+        accounts = self._deferred_account_ids(companies)
+        month_sql = SQL("date_trunc('month', %s::timestamp)::date", SQL.identifier("date"))
+
+        def bucket(month):
+            # everything before the first month is the opening balance
+            return month if month >= first else None
+
+        invoiced = defaultdict(Decimal)
+        credited = defaultdict(Decimal)
+        rows = self._analytics_query(
+            SQL(
+                """
+                SELECT date_trunc('month', m.date::timestamp)::date, m.move_type, SUM(s.amount)
+                  FROM (
+                        SELECT move_id, SUM(amount) AS amount
+                          FROM revenue_recognition_line
+                         WHERE company_id = ANY(%(companies)s)
+                           AND move_id IS NOT NULL
+                           AND state != 'cancelled'
+                         GROUP BY move_id
+                       ) s
+                  JOIN account_move m ON m.id = s.move_id
+                 WHERE m.state = 'posted' AND m.date <= %(last_day)s
+                 GROUP BY 1, 2
+                """,
+                companies=companies.ids,
+                last_day=last_day,
+            )
+        )
+        for month, move_type, amount in rows:
+            target = credited if move_type == "out_refund" else invoiced
+            target[bucket(month)] += amount
+        recognised = defaultdict(Decimal)
+        for month, amount in self._analytics_query(
+            self._recognised_sql(companies, accounts, None, last_day, month_sql)
+        ):
+            recognised[bucket(month)] += amount
+        ledger = defaultdict(Decimal)
+        if accounts:
+            for month, balance in self._analytics_query(
+                SQL(
+                    """
+                    SELECT date_trunc('month', date::timestamp)::date, SUM(balance)
+                      FROM account_move_line
+                     WHERE account_id = ANY(%(accounts)s)
+                       AND company_id = ANY(%(companies)s)
+                       AND parent_state = 'posted'
+                       AND date <= %(last_day)s
+                     GROUP BY 1
+                    """,
+                    accounts=accounts,
+                    companies=companies.ids,
+                    last_day=last_day,
+                )
+            ):
+                ledger[bucket(month)] += balance
+        result = []
+        closing = invoiced[None] + credited[None] - recognised[None]
+        gl_balance = -ledger[None]
+        rnd = self._analytics_round
+        for month in months:
+            opening = closing
+            closing = opening + invoiced[month] + credited[month] - recognised[month]
+            gl_balance -= ledger[month]
+            result.append(
+                {
+                    "month": month,
+                    "opening": rnd(companies, opening),
+                    "invoiced": rnd(companies, invoiced[month]),
+                    "credited": rnd(companies, credited[month]),
+                    "recognised": rnd(companies, recognised[month]),
+                    "closing": rnd(companies, closing),
+                    "gl_balance": rnd(companies, gl_balance),
+                    "difference": rnd(companies, closing - gl_balance),
+                }
+            )
+        return result
+
+    # --- backlog -------------------------------------------------------------------
+
+    @api.model
+    def backlog(self, as_of, company_ids=None):
+        """Backlog (remaining performance obligations) at the end of ``as_of``.
+
+        What was signed on or before ``as_of`` and not recognised by then:
+
+        - signed: an order line's lines count from the order date, lines of an
+          invoice without order from its invoice date; a credit note counts
+          from its accounting date (a credit note after ``as_of`` did not
+          exist then);
+        - not recognised: no posted recognition entry dated on or before
+          ``as_of`` (held lines and lines of draft entries are backlog);
+        - ``expected``: not invoiced by then: expected lines of confirmed
+          orders, and lines of invoices whose accounting date is after
+          ``as_of`` (they replaced the expected lines they invoiced);
+        - ``deferred``: invoiced by then (invoice or credit note posted with
+          an accounting date on or before ``as_of``);
+        - ``total`` = expected + deferred;
+        - ``bands``: the total by recognition date: ``within_12_months``
+          (up to ``as_of`` + 12 months, including what is already due),
+          ``from_12_to_24_months`` (up to ``as_of`` + 24 months),
+          ``beyond_24_months``; they add up to ``total``.
+
+        The lines read are today's: a recognition entry reversed after
+        ``as_of`` no longer counts as recognised on ``as_of``.
+        """
+        companies = self._analytics_companies(company_ids)
+        as_of = fields.Date.to_date(as_of)
+        limit_12 = as_of + relativedelta(months=12)
+        limit_24 = as_of + relativedelta(months=24)
+        rows = self._analytics_query(
+            SQL(
+                """
+                SELECT l.move_id IS NOT NULL AND m.date <= %(as_of)s,
+                       CASE WHEN l.recognition_date <= %(limit_12)s THEN 0
+                            WHEN l.recognition_date <= %(limit_24)s THEN 1
+                            ELSE 2 END,
+                       SUM(l.amount)
+                  FROM revenue_recognition_line l
+                  LEFT JOIN account_move m ON m.id = l.move_id
+                  LEFT JOIN sale_order o ON o.id = l.order_id
+                  LEFT JOIN account_move r ON r.id = l.recognition_move_id
+                 WHERE l.company_id = ANY(%(companies)s)
+                   AND l.state != 'cancelled'
+                   AND (l.move_id IS NULL OR m.state = 'posted')
+                   AND (l.move_id IS NOT NULL OR l.state = 'expected')
+                   AND NOT (
+                        l.state = 'posted'
+                        AND r.state = 'posted'
+                        AND r.date <= %(as_of)s
+                       )
+                   AND CASE WHEN m.move_type = 'out_refund' THEN m.date <= %(as_of)s
+                            ELSE COALESCE(
+                                o.date_order::date,
+                                m.invoice_date,
+                                m.date
+                            ) <= %(as_of)s
+                        END
+                 GROUP BY 1, 2
+                """,
+                as_of=as_of,
+                limit_12=limit_12,
+                limit_24=limit_24,
+                companies=companies.ids,
+            )
+        )
+        expected = deferred = Decimal(0)
+        bands = [Decimal(0)] * len(BANDS)
+        for invoiced, band, amount in rows:
+            if invoiced:
+                deferred += amount
+            else:
+                expected += amount
+            bands[band] += amount
+        rnd = self._analytics_round
+        return {
+            "expected": rnd(companies, expected),
+            "deferred": rnd(companies, deferred),
+            "total": rnd(companies, expected + deferred),
+            "bands": {
+                name: rnd(companies, amount)
+                for (name, _months), amount in zip(BANDS, bands, strict=True)
+            },
+        }
+
+    # --- KPIs ------------------------------------------------------------------------
+
+    @api.model
+    def kpis(self, date_from, date_to, company_ids=None):
+        """Bookings and the backlog KPIs of the period [``date_from``, ``date_to``].
+
+        - ``bookings``: untaxed amount (company currency at the order's rate)
+          of the scheduled lines of confirmed orders dated in the period, plus
+          the scheduled lines of posted customer invoices without order dated
+          (invoice date) in the period; credit notes are not bookings;
+        - ``recognised``: as in :meth:`rollforward`, by the recognition
+          entries' accounting dates in the period;
+        - ``book_to_bill`` = bookings ÷ recognised;
+        - ``backlog``: :meth:`backlog` ``total`` at ``date_to``;
+        - ``coverage_months`` = backlog ÷ (recognised ÷ months in the period),
+          the months being the calendar months the period touches;
+        - ``lead_time_days``: average of the days from the order date to the
+          recognition date of the order's first recognised schedule line
+          (recognised by a posted entry dated up to ``date_to``), over the
+          orders whose first recognised line's recognition date is in the
+          period; rounded to 2 decimals.
+
+        A ratio whose divisor is 0 (or that has nothing to average) is None.
+        """
+        companies = self._analytics_companies(company_ids)
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        accounts = self._deferred_account_ids(companies)
+        ((orders,),) = self._analytics_query(
+            SQL(
+                """
+                SELECT COALESCE(SUM(
+                        sol.price_subtotal / COALESCE(NULLIF(o.currency_rate, 0), 1)
+                       ), 0)
+                  FROM sale_order_line sol
+                  JOIN sale_order o ON o.id = sol.order_id
+                 WHERE sol.revenue_schedule_id IS NOT NULL
+                   AND sol.display_type IS NULL
+                   AND o.state = 'sale'
+                   AND o.company_id = ANY(%(companies)s)
+                   AND o.date_order::date
+                       BETWEEN %(date_from)s AND %(date_to)s
+                """,
+                companies=companies.ids,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+        ((invoices,),) = self._analytics_query(
+            SQL(
+                """
+                SELECT COALESCE(SUM(-aml.balance), 0)
+                  FROM account_move_line aml
+                  JOIN account_move m ON m.id = aml.move_id
+                 WHERE aml.revenue_schedule_id IS NOT NULL
+                   AND aml.display_type = 'product'
+                   AND m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+                   AND m.company_id = ANY(%(companies)s)
+                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM sale_order_line_invoice_rel rel
+                         WHERE rel.invoice_line_id = aml.id
+                       )
+                """,
+                companies=companies.ids,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+        rnd = self._analytics_round
+        bookings = rnd(companies, orders + invoices)
+        recognised = rnd(
+            companies,
+            sum(
+                amount
+                for _key, amount in self._analytics_query(
+                    self._recognised_sql(
+                        companies, accounts, date_from, date_to, SQL("1")
+                    )
+                )
+            ),
+        )
+        backlog = self.backlog(date_to, company_ids=companies)["total"]
+        months = len(months_of(date_from, date_to))
+        ((lead_time,),) = self._analytics_query(
+            SQL(
+                """
+                SELECT AVG(f.first_date - o.date_order::date)
+                  FROM (
+                        SELECT l.order_id, MIN(l.recognition_date) AS first_date
+                          FROM revenue_recognition_line l
+                          JOIN account_move r ON r.id = l.recognition_move_id
+                         WHERE l.state = 'posted'
+                           AND r.state = 'posted'
+                           AND r.date <= %(date_to)s
+                           AND l.order_id IS NOT NULL
+                           AND l.company_id = ANY(%(companies)s)
+                         GROUP BY l.order_id
+                       ) f
+                  JOIN sale_order o ON o.id = f.order_id
+                 WHERE f.first_date BETWEEN %(date_from)s AND %(date_to)s
+                """,
+                companies=companies.ids,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+        return {
+            "bookings": rnd(companies, bookings),
+            "recognised": recognised,
+            "book_to_bill": bookings / recognised if recognised else None,
+            "backlog": backlog,
+            "coverage_months": (
+                backlog / (recognised / months) if recognised else None
+            ),
+            "lead_time_days": (
+                round(float(lead_time), 2) if lead_time is not None else None
+            ),
+        }
+
+    # --- MRR -----------------------------------------------------------------------
+
+    @api.model
+    def _mrr_sources_sql(self, companies):
+        """SQL of the recurring revenue sources, one row per document line.
+
+        A source is an invoice or credit note line (its schedule lines that
+        are not cancelled) or, for what is still to invoice, an order line
+        (its expected lines), with a recurring schedule. Columns:
+        ``partner_id``, ``move_line_id``, ``is_refund``, ``term_start``,
+        ``term_end`` (first and last day of its periods), ``amount`` (its
+        schedule lines' sum), ``months`` (length of the term in months) and
+        ``first_month`` / ``last_month`` (first days of the first and last
+        months whose last day the term covers; first > last when none).
+
+        The length in months is the sum of the months of its periods: a
+        period within one calendar month weighs the days served ÷ the days of
+        that month (bases ``monthly`` and ``monthly_days``); a period that
+        runs into the next month is one occurrence and weighs 1 (basis
+        ``occurrences`` and per-period percentages).
+        """
+        return SQL(
+            """
+            SELECT s.partner_id, s.move_line_id, COALESCE(m.move_type = 'out_refund',
+                   FALSE) AS is_refund, s.term_start, s.term_end, s.amount, s.months,
+                   date_trunc('month', s.term_start::timestamp)::date AS first_month,
+                   (date_trunc('month', (s.term_end + 1)::timestamp) - interval '1 month')::date
+                       AS last_month
+              FROM (
+                    SELECT l.partner_id, l.move_line_id, l.move_id,
+                           MIN(l.period_start) AS term_start,
+                           MAX(l.period_end) AS term_end,
+                           SUM(l.amount) AS amount,
+                           SUM(CASE
+                               WHEN date_trunc('month', l.period_start::timestamp)
+                                    = date_trunc('month', l.period_end::timestamp)
+                               THEN (l.period_end - l.period_start + 1)::numeric
+                                    / EXTRACT(DAY FROM date_trunc('month', l.period_start::timestamp)
+                                              + interval '1 month - 1 day')
+                               ELSE 1 END) AS months
+                      FROM revenue_recognition_line l
+                      JOIN revenue_schedule sch ON sch.id = l.schedule_id
+                     WHERE l.company_id = ANY(%(companies)s)
+                       AND l.state != 'cancelled'
+                       AND (l.move_line_id IS NOT NULL OR l.state = 'expected')
+                       AND sch.recurring
+                     GROUP BY l.partner_id, l.move_line_id, l.move_id,
+                              CASE WHEN l.move_line_id IS NULL THEN l.sale_line_id END
+                   ) s
+              LEFT JOIN account_move m ON m.id = s.move_id
+             WHERE s.months > 0
+            """,
+            companies=companies.ids,
+        )
+
+    @api.model
+    def _mrr_exact(self, month, companies):
+        """{partner id: MRR (Decimal, not rounded)} of the month."""
+        last_day = month_last_day(month)
+        rows = self._analytics_query(
+            SQL(
+                """
+                SELECT partner_id, SUM(amount / months)
+                  FROM (%(sources)s) src
+                 WHERE term_start <= %(last_day)s AND term_end >= %(last_day)s
+                 GROUP BY partner_id
+                """,
+                sources=self._mrr_sources_sql(companies),
+                last_day=last_day,
+            )
+        )
+        return {partner_id: amount for partner_id, amount in rows}
+
+    @api.model
+    def mrr(self, month, company_ids=None):
+        """Monthly recurring revenue of ``month``: {partner id: MRR}.
+
+        A document line with a recurring schedule counts when its term (its
+        schedule lines' periods) covers the last day of the month, for its
+        amount ÷ the length of its term in months: the occurrences for the
+        ``occurrences`` basis and per-period percentages, the sum of the
+        months' shares (days served ÷ days of the month) for ``monthly`` and
+        ``monthly_days``. Amounts are net of discounts (untaxed invoice
+        lines); invoice lines count through their schedule lines that are not
+        cancelled, credit note lines reduce it for the term they mirror, and
+        what is still to invoice on confirmed orders (expected lines) counts
+        from the term's start. Schedules that are not recurring (set-up fees,
+        projects) never count. Partners are the commercial partners; a
+        partner's MRR is rounded to the currency, partners whose MRR rounds
+        to 0 are left out. ARR = 12 × MRR.
+        """
+        companies = self._analytics_companies(company_ids)
+        result = {}
+        for partner_id, amount in self._mrr_exact(month_start(month), companies).items():
+            value = self._analytics_round(companies, amount)
+            if value:
+                result[partner_id] = value
+        return result
+
+    @api.model
+    def mrr_movements(self, date_from, date_to, company_ids=None):
+        """MRR movements per partner and month, from ``date_from``'s month to
+        ``date_to``'s.
+
+        One dict per partner and month whose MRR (as :meth:`mrr` gives it,
+        rounded) differs from the previous month's: ``month``,
+        ``partner_id``, ``kind`` and ``amount`` (MRR of the month − MRR of
+        the previous month). Kinds: from 0 (or less) to more than 0 is
+        ``new`` the first time the partner has MRR, ``reactivation`` after;
+        up is ``expansion``, down but still above 0 ``contraction``, down to
+        0 (or less) ``churn``. The partner's history from its first MRR is
+        read, so the first month of the range is compared with the month
+        before it. Per month, the movements add up to the change of the
+        total MRR. Sorted by month, then partner id.
+        """
+        companies = self._analytics_companies(company_ids)
+        first = month_start(date_from)
+        last = month_start(date_to)
+        # Each source adds its MRR from its first covered month and takes it
+        # back after its last one: the running sum per partner is its MRR.
+        rows = self._analytics_query(
+            SQL(
+                """
+                WITH src AS (%(sources)s),
+                events AS (
+                    SELECT partner_id, first_month AS month, amount / months AS delta
+                      FROM src WHERE first_month <= last_month
+                    UNION ALL
+                    SELECT partner_id, (last_month + interval '1 month')::date,
+                           -amount / months
+                      FROM src WHERE first_month <= last_month
+                )
+                SELECT partner_id, month, SUM(delta)
+                  FROM events
+                 WHERE month <= %(last)s
+                 GROUP BY partner_id, month
+                 ORDER BY partner_id, month
+                """,
+                sources=self._mrr_sources_sql(companies),
+                last=last,
+            )
+        )
+        rnd = self._analytics_round
+        movements = []
+        partner_id = None
+        for row_partner, month, delta in rows:
+            if row_partner != partner_id:
+                partner_id, exact, value, had_mrr = row_partner, Decimal(0), 0.0, False
+            exact += delta
+            previous, value = value, rnd(companies, exact)
+            if value > 0 and previous <= 0:
+                kind = "reactivation" if had_mrr else "new"
+            elif value <= 0 < previous:
+                kind = "churn"
+            else:
+                kind = "expansion" if value > previous else "contraction"
+            had_mrr = had_mrr or value > 0
+            if month < first or value == previous:
+                continue
+            movements.append(
+                {
+                    "month": month,
+                    "partner_id": partner_id,
+                    "kind": kind,
+                    "amount": rnd(companies, value - previous),
+                }
+            )
+        movements.sort(key=lambda move: (move["month"], move["partner_id"] or 0))
+        return movements
+
+    @api.model
+    def mrr_reconciliation(self, month, company_ids=None):
+        """Reconciliation of the month's MRR with what was invoiced, per partner.
+
+        One dict per partner with MRR, invoicing or recognition in the month:
+        ``partner_id``; ``mrr`` (:meth:`mrr`); ``invoiced``: untaxed amount of
+        the posted customer invoices with an invoice date in the month, all
+        their lines, credit notes negative; ``recognised``: as in
+        :meth:`rollforward`, by the recognition entries' accounting dates in
+        the month; ``reasons``: the (reason, amount) pairs that explain
+        ``invoiced − mrr``, the reasons with an amount only, in this order:
+
+        - ``one_off``: invoice lines without a recurring schedule (products
+          without schedule, set-up fees and other non-recurring schedules);
+        - ``timing``: recurring lines invoiced in the month minus the MRR of
+          the recurring lines that cover it, when they differ because the
+          billing period is not the month (annual billing in advance, terms
+          invoiced earlier, still to invoice, starting later), and down
+          payments and their deductions (customer advances);
+        - ``discount``: negative invoice lines without a recurring schedule
+          (discount and promotion lines);
+        - ``credit_note``: credit notes of the month minus the MRR of the
+          credit note lines that cover it (their MRR reduction);
+        - ``upgrade_downgrade``: the same difference as ``timing`` for the
+          recurring lines whose term starts in the month, of a partner who
+          already had MRR the month before (upsell, downgrade, change of plan);
+        - ``unexplained``: what is left, 0 unless the books are inconsistent.
+
+        Reasons are rounded cumulatively in that order so that they add up
+        to ``invoiced − mrr`` exactly. Sorted by partner id.
+        """
+        companies = self._analytics_companies(company_ids)
+        month = month_start(month)
+        last_day = month_last_day(month)
+        accounts = self._deferred_account_ids(companies)
+        previous_mrr = self._mrr_exact(month - relativedelta(months=1), companies)
+        rnd = self._analytics_round
+        invoiced = defaultdict(Decimal)
+        reasons = defaultdict(lambda: defaultdict(Decimal))
+        rows = self._analytics_query(
+            SQL(
+                """
+                SELECT m.commercial_partner_id,
+                       CASE
+                           WHEN aml.is_downpayment THEN 'timing'
+                           WHEN m.move_type = 'out_refund' THEN 'credit_note'
+                           WHEN sch.recurring THEN 'recurring'
+                           WHEN aml.balance > 0 THEN 'discount'
+                           ELSE 'one_off'
+                       END,
+                       COALESCE(t.term_start BETWEEN %(month)s AND %(last_day)s, FALSE),
+                       SUM(-aml.balance)
+                  FROM account_move_line aml
+                  JOIN account_move m ON m.id = aml.move_id
+                  LEFT JOIN revenue_schedule sch ON sch.id = aml.revenue_schedule_id
+                  LEFT JOIN LATERAL (
+                        SELECT MIN(l.period_start) AS term_start
+                          FROM revenue_recognition_line l
+                         WHERE l.move_line_id = aml.id AND l.state != 'cancelled'
+                       ) t ON sch.recurring
+                 WHERE aml.display_type = 'product'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.state = 'posted'
+                   AND m.company_id = ANY(%(companies)s)
+                   AND m.invoice_date BETWEEN %(month)s AND %(last_day)s
+                 GROUP BY 1, 2, 3
+                """,
+                companies=companies.ids,
+                month=month,
+                last_day=last_day,
+            )
+        )
+        for partner_id, kind, starts_now, amount in rows:
+            invoiced[partner_id] += amount
+            if kind == "recurring":
+                kind = (
+                    "upgrade_downgrade"
+                    if starts_now and previous_mrr.get(partner_id, 0) > 0
+                    else "timing"
+                )
+            reasons[partner_id][kind] += amount
+        mrr_rows = self._analytics_query(
+            SQL(
+                """
+                SELECT partner_id, is_refund, term_start >= %(month)s,
+                       SUM(amount / months)
+                  FROM (%(sources)s) src
+                 WHERE term_start <= %(last_day)s AND term_end >= %(last_day)s
+                 GROUP BY 1, 2, 3
+                """,
+                sources=self._mrr_sources_sql(companies),
+                month=month,
+                last_day=last_day,
+            )
+        )
+        mrr = defaultdict(Decimal)
+        for partner_id, is_refund, starts_now, amount in mrr_rows:
+            mrr[partner_id] += amount
+            if is_refund:
+                kind = "credit_note"
+            elif starts_now and previous_mrr.get(partner_id, 0) > 0:
+                kind = "upgrade_downgrade"
+            else:
+                kind = "timing"
+            reasons[partner_id][kind] -= amount
+        recognised = dict(
+            self._analytics_query(
+                self._recognised_sql(
+                    companies, accounts, month, last_day, SQL.identifier("partner_id")
+                )
+            )
+        )
+        result = []
+        partners = set(invoiced) | set(mrr) | set(recognised)
+        for partner_id in sorted(partners, key=lambda pid: pid or 0):
+            mrr_value = rnd(companies, mrr.get(partner_id))
+            invoiced_value = rnd(companies, invoiced.get(partner_id))
+            recognised_value = rnd(companies, recognised.get(partner_id))
+            if not (mrr_value or invoiced_value or recognised_value):
+                continue
+            explained = []
+            running = Decimal(0)
+            rounded = 0.0
+            for kind in RECONCILIATION_REASONS[:-1]:
+                if kind not in reasons[partner_id]:
+                    continue
+                running += reasons[partner_id][kind]
+                now = rnd(companies, running)
+                if rnd(companies, now - rounded):
+                    explained.append((kind, rnd(companies, now - rounded)))
+                rounded = now
+            rest = rnd(companies, invoiced_value - mrr_value - rounded)
+            if rest:
+                explained.append(("unexplained", rest))
+            result.append(
+                {
+                    "partner_id": partner_id,
+                    "mrr": mrr_value,
+                    "invoiced": invoiced_value,
+                    "recognised": recognised_value,
+                    "reasons": explained,
+                }
+            )
+        return result
