@@ -261,19 +261,34 @@ class RevenueReport(models.TransientModel):
         self.mrr_line_ids.unlink()
         self.movement_line_ids.unlink()
         self.reconciliation_line_ids.unlink()
-        mrr_vals = []
-        for month in months_between(self.date_from, self.date_to):
-            for partner_id, amount in analytics.mrr(month, companies.ids).items():
-                mrr_vals.append(
-                    {
-                        "report_id": self.id,
-                        "month": month,
-                        "partner_id": partner_id,
-                        "mrr": amount,
-                    }
-                )
-        self.env["revenue.report.mrr"].create(mrr_vals)
+        # MRR of the first month, then each month's movements added to it:
+        # the movements are the changes of the same rounded MRR, so this is
+        # mrr(month) for every month, in two calls instead of one per month.
+        months = months_between(self.date_from, self.date_to)
+        current = analytics.mrr(months[0], companies.ids)
         movements = analytics.mrr_movements(self.date_from, self.date_to, companies.ids)
+        by_month = {}
+        for row in movements:
+            by_month.setdefault(row["month"], []).append(row)
+        currency = self.currency_id
+        mrr_vals = []
+        for month in months:
+            for row in by_month.get(month, []) if month != months[0] else []:
+                partner_id = row["partner_id"]
+                current[partner_id] = currency.round(
+                    current.get(partner_id, 0.0) + row["amount"]
+                )
+            mrr_vals += [
+                {
+                    "report_id": self.id,
+                    "month": month,
+                    "partner_id": partner_id,
+                    "mrr": amount,
+                }
+                for partner_id, amount in current.items()
+                if not currency.is_zero(amount)
+            ]
+        self.env["revenue.report.mrr"].create(mrr_vals)
         self.env["revenue.report.mrr.movement"].create(
             [
                 {
@@ -319,6 +334,13 @@ class RevenueReport(models.TransientModel):
         period = analytics.kpis(self.date_from, self.date_to, companies.ids)
         self.write(self._kpi_vals(period))
         self.kpi_line_ids.unlink()
+        return self._open_self()
+
+    def _compute_kpi_months(self):
+        """One row of KPIs per month of the period (``kpis()`` of each month)."""
+        companies = self._companies()
+        analytics = self._analytics()
+        self.kpi_line_ids.unlink()
         self.env["revenue.report.kpi"].create(
             [
                 {
@@ -335,7 +357,6 @@ class RevenueReport(models.TransientModel):
                 for month in months_between(self.date_from, self.date_to)
             ]
         )
-        return self._open_self()
 
     @api.model
     def _kpi_vals(self, kpis):
@@ -447,6 +468,8 @@ class RevenueReport(models.TransientModel):
         )
 
     def action_open_kpi_months(self):
+        if not self.kpi_line_ids:
+            self._compute_kpi_months()
         return self._open_lines(
             "revenue.report.kpi", self.env._("KPIs by month"), "list,graph"
         )
@@ -454,24 +477,51 @@ class RevenueReport(models.TransientModel):
     # --- drill-down domains ------------------------------------------------------
 
     def _backlog_domain(self, as_of, band=None, kind=None):
-        """Schedule lines of the backlog at ``as_of``: signed on or before it
-        (order date; invoice date without order), not cancelled, not recognised
-        by an entry dated on or before it. ``kind``: ``expected`` (not invoiced
-        by then) or ``deferred``; ``band``: by recognition date after ``as_of``
-        (what is already due is in the first band)."""
+        """Schedule lines of the backlog at ``as_of``, as ``backlog()`` counts it.
+
+        Not cancelled, of a posted invoice or credit note or expected; signed
+        on or before ``as_of`` (order date, else invoice date; a credit note
+        by its accounting date); not recognised by a posted entry dated on or
+        before it. ``kind``: ``expected`` (not invoiced by then) or
+        ``deferred``; ``band``: by recognition date after ``as_of`` (what is
+        already due is in the first band).
+        """
         as_of_end = datetime.combine(as_of, time.max)
         domain = [
             ("company_id", "in", self._companies().ids),
             ("state", "!=", "cancelled"),
             "|",
             "&",
+            ("move_id", "=", False),
+            ("state", "=", "expected"),
+            ("move_id.state", "=", "posted"),
+            # signed on or before as_of
+            "|",
+            "&",
+            ("move_id.move_type", "=", "out_refund"),
+            ("move_id.date", "<=", as_of),
+            "&",
+            "|",
+            ("move_id", "=", False),
+            ("move_id.move_type", "!=", "out_refund"),
+            "|",
+            "&",
             ("order_id", "!=", False),
             ("order_id.date_order", "<=", as_of_end),
             "&",
             ("order_id", "=", False),
-            ("move_id.invoice_date", "<=", as_of),
             "|",
-            ("recognition_move_id", "=", False),
+            "&",
+            ("move_id.invoice_date", "!=", False),
+            ("move_id.invoice_date", "<=", as_of),
+            "&",
+            ("move_id.invoice_date", "=", False),
+            ("move_id.date", "<=", as_of),
+            # not recognised by then
+            "|",
+            "|",
+            ("state", "!=", "posted"),
+            ("recognition_move_id.state", "!=", "posted"),
             ("recognition_move_id.date", ">", as_of),
         ]
         if kind == "deferred":
@@ -492,15 +542,11 @@ class RevenueReport(models.TransientModel):
         return domain
 
     def _deferred_accounts(self):
-        """The deferred revenue accounts of the chosen companies: their
-        defaults and every account a schedule line was deferred on."""
+        """The deferred revenue accounts the roll-forward's ledger balance reads."""
         companies = self._companies()
-        groups = self.env["revenue.recognition.line"]._read_group(
-            [("company_id", "in", companies.ids), ("deferred_account_id", "!=", False)],
-            ["deferred_account_id"],
+        return self.env["account.account"].browse(
+            self.env["revenue.analytics"]._deferred_account_ids(companies)
         )
-        accounts = self.env["account.account"].union(*(g[0] for g in groups))
-        return accounts | companies.revenue_deferred_account_id
 
 
 class RevenueReportRollforward(models.TransientModel):
@@ -568,26 +614,32 @@ class RevenueReportRollforward(models.TransientModel):
             if figure == "difference":
                 domain.append(("date", ">=", start))
             return "account.move.line", domain
-        base = [("company_id", "in", companies.ids)]
-        invoiced = [("state", "in", ("pending", "posted")), ("move_id", "!=", False)]
+        base = [
+            ("company_id", "in", companies.ids),
+            ("state", "!=", "cancelled"),
+        ]
+        invoiced = [("move_id", "!=", False), ("move_id.state", "=", "posted")]
         if figure in ("opening", "closing"):
             day = start - relativedelta(days=1) if figure == "opening" else end
             return "revenue.recognition.line", base + invoiced + [
                 ("move_id.date", "<=", day),
                 "|",
-                ("recognition_move_id", "=", False),
+                "|",
+                ("state", "!=", "posted"),
+                ("recognition_move_id.state", "!=", "posted"),
                 ("recognition_move_id.date", ">", day),
             ]
         if figure in ("invoiced", "credited"):
-            move_type = "out_invoice" if figure == "invoiced" else "out_refund"
+            operator = "!=" if figure == "invoiced" else "="
             return "revenue.recognition.line", base + invoiced + [
-                ("move_id.move_type", "=", move_type),
+                ("move_id.move_type", operator, "out_refund"),
                 ("move_id.date", ">=", start),
                 ("move_id.date", "<=", end),
             ]
         if figure == "recognised":
             return "revenue.recognition.line", base + [
-                ("recognition_move_id", "!=", False),
+                ("state", "=", "posted"),
+                ("recognition_move_id.state", "=", "posted"),
                 ("recognition_move_id.date", ">=", start),
                 ("recognition_move_id.date", "<=", end),
             ]
