@@ -38,7 +38,9 @@ class TestReporting(RevenueTestCommon):
             date_order="2025-11-18",
         )
         cls.order_1.action_confirm()
-        cls.invoice_1 = cls._invoice_order(cls.order_1, invoice_date="2026-01-01")
+        cls.invoice_1 = cls.order_1._create_invoices()
+        cls.invoice_1.invoice_date = "2026-01-01"
+        cls.invoice_1.action_post()
         # I2: invoice without order, 300 quarterly from the next month:
         # 1 Feb, 1 Mar, 1 Apr 2026, 100 each.
         cls.invoice_2 = cls._create_invoice(
