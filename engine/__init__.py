@@ -13,6 +13,7 @@ The rules it implements, with worked examples, are in ``readme/DEVELOP.md``
 
 from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
 from .errors import MESSAGES, ScheduleError, format_date
+from .mrr import monthly_amount, period_months
 from .preview import EXPLANATIONS, Preview, preview
 from .schedule import (
     BASES,
@@ -39,7 +40,9 @@ __all__ = [
     "compute_schedules",
     "contract_end",
     "format_date",
+    "monthly_amount",
     "period_count",
+    "period_months",
     "preview",
     "recognition_bounds",
 ]

@@ -22,8 +22,6 @@ Conventions shared by every method:
 """
 
 from collections import defaultdict
-from datetime import date
-from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -33,7 +31,10 @@ from odoo.tools import SQL
 
 #: Groups whose members may read the analytics (readers of schedule lines
 #: with access to every line of their companies).
-ANALYTICS_GROUPS = ("revenue_recognition.group_revenue_user", "account.group_account_readonly")
+ANALYTICS_GROUPS = (
+    "revenue_recognition.group_revenue_user",
+    "account.group_account_readonly",
+)
 
 #: Time bands of the backlog (IFRS 15.120), in months after the as-of date.
 BANDS = (
@@ -127,12 +128,12 @@ class RevenueAnalytics(models.AbstractModel):
                     )
                 )
         if self.env.company in companies:
-            companies = self.env.company | companies
+            companies = self.env.company.sudo() | companies
         return companies
 
     @api.model
     def _analytics_round(self, companies, value):
-        """``value`` (Decimal, float or None) rounded to the companies' currency."""
+        """``value`` (float or None) rounded to the companies' currency."""
         currency = companies[:1].currency_id or self.env.company.currency_id
         return currency.round(float(value or 0.0)) + 0.0  # no -0.0
 
@@ -272,18 +273,21 @@ class RevenueAnalytics(models.AbstractModel):
         first = months[0]
         last_day = month_last_day(months[-1])
         accounts = self._deferred_account_ids(companies)
-        month_sql = SQL("date_trunc('month', %s::timestamp)::date", SQL.identifier("date"))
+        month_sql = SQL(
+            "date_trunc('month', %s::timestamp)::date", SQL.identifier("date")
+        )
 
         def bucket(month):
             # everything before the first month is the opening balance
             return month if month >= first else None
 
-        invoiced = defaultdict(Decimal)
-        credited = defaultdict(Decimal)
+        invoiced = defaultdict(float)
+        credited = defaultdict(float)
         rows = self._analytics_query(
             SQL(
                 """
-                SELECT date_trunc('month', m.date::timestamp)::date, m.move_type, SUM(s.amount)
+                SELECT date_trunc('month', m.date::timestamp)::date, m.move_type,
+                       SUM(s.amount)
                   FROM (
                         SELECT move_id, SUM(amount) AS amount
                           FROM revenue_recognition_line
@@ -303,12 +307,12 @@ class RevenueAnalytics(models.AbstractModel):
         for month, move_type, amount in rows:
             target = credited if move_type == "out_refund" else invoiced
             target[bucket(month)] += amount
-        recognised = defaultdict(Decimal)
+        recognised = defaultdict(float)
         for month, amount in self._analytics_query(
             self._recognised_sql(companies, accounts, None, last_day, month_sql)
         ):
             recognised[bucket(month)] += amount
-        ledger = defaultdict(Decimal)
+        ledger = defaultdict(float)
         if accounts:
             for month, balance in self._analytics_query(
                 SQL(
@@ -417,8 +421,8 @@ class RevenueAnalytics(models.AbstractModel):
                 companies=companies.ids,
             )
         )
-        expected = deferred = Decimal(0)
-        bands = [Decimal(0)] * len(BANDS)
+        expected = deferred = 0.0
+        bands = [0.0] * len(BANDS)
         for invoiced, band, amount in rows:
             if invoiced:
                 deferred += amount
@@ -560,75 +564,57 @@ class RevenueAnalytics(models.AbstractModel):
     # --- MRR -----------------------------------------------------------------------
 
     @api.model
-    def _mrr_sources_sql(self, companies):
-        """SQL of the recurring revenue sources, one row per document line.
+    def _mrr_lines_sql(self, companies, first, last, columns, group):
+        """SQL summing, by ``group``, the MRR of the lines covering month ends.
 
-        A source is an invoice or credit note line (its schedule lines that
-        are not cancelled) or, for what is still to invoice, an order line
-        (its expected lines), with a recurring schedule. Columns:
-        ``partner_id``, ``move_line_id``, ``is_refund``, ``term_start``,
-        ``term_end`` (first and last day of its periods), ``amount`` (its
-        schedule lines' sum), ``months`` (length of the term in months) and
-        ``first_month`` / ``last_month`` (first days of the first and last
-        months whose last day the term covers; first > last when none).
+        The lines read: not cancelled, of posted invoices and credit notes or
+        expected (still to invoice on a confirmed order), with a recurring
+        schedule, whose period covers the last day of a month from ``first``
+        to ``last`` (first days). A period never runs over more than one
+        month's end, that of the month it starts in; the recognition date
+        lies within a month of the period, which lets the index on it narrow
+        the scan. Each line carries its schedule's MRR (``mrr_amount``).
 
-        The length in months is the sum of the months of its periods: a
-        period within one calendar month weighs the days served ÷ the days of
-        that month (bases ``monthly`` and ``monthly_days``); a period that
-        runs into the next month is one occurrence and weighs 1 (basis
-        ``occurrences`` and per-period percentages).
+        :param columns: SQL of the selected columns (``l`` is the line, ``m``
+            its invoice or credit note, if any, ``month`` the covered month)
+        :param group: SQL of the GROUP BY list
         """
+        last_day = month_last_day(last)
         return SQL(
             """
-            SELECT s.partner_id, s.move_line_id, COALESCE(m.move_type = 'out_refund',
-                   FALSE) AS is_refund, s.term_start, s.term_end, s.amount, s.months,
-                   date_trunc('month', s.term_start::timestamp)::date AS first_month,
-                   (date_trunc('month', (s.term_end + 1)::timestamp) - interval '1 month')::date
-                       AS last_month
-              FROM (
-                    SELECT l.partner_id, l.move_line_id, l.move_id,
-                           MIN(l.period_start) AS term_start,
-                           MAX(l.period_end) AS term_end,
-                           SUM(l.amount) AS amount,
-                           SUM(CASE
-                               WHEN date_trunc('month', l.period_start::timestamp)
-                                    = date_trunc('month', l.period_end::timestamp)
-                               THEN (l.period_end - l.period_start + 1)::numeric
-                                    / EXTRACT(DAY FROM date_trunc('month', l.period_start::timestamp)
-                                              + interval '1 month - 1 day')
-                               ELSE 1 END) AS months
-                      FROM revenue_recognition_line l
-                      JOIN revenue_schedule sch ON sch.id = l.schedule_id
-                     WHERE l.company_id = ANY(%(companies)s)
-                       AND l.state != 'cancelled'
-                       AND (l.move_line_id IS NOT NULL OR l.state = 'expected')
-                       AND sch.recurring
-                     GROUP BY l.partner_id, l.move_line_id, l.move_id,
-                              CASE WHEN l.move_line_id IS NULL THEN l.sale_line_id END
-                   ) s
-              LEFT JOIN account_move m ON m.id = s.move_id
-             WHERE s.months > 0
+            SELECT %(columns)s, SUM(l.mrr_amount)
+              FROM revenue_recognition_line l
+              JOIN revenue_schedule sch ON sch.id = l.schedule_id
+              LEFT JOIN account_move m ON m.id = l.move_id
+              CROSS JOIN LATERAL (
+                    SELECT date_trunc('month', l.period_start::timestamp)::date
+                           AS month
+                   ) covered
+             WHERE l.company_id = ANY(%(companies)s)
+               AND l.state != 'cancelled'
+               AND (l.move_line_id IS NOT NULL OR l.state = 'expected')
+               AND sch.recurring
+               AND l.recognition_date BETWEEN %(scan_from)s AND %(scan_to)s
+               AND l.period_start BETWEEN %(first)s AND %(last_day)s
+               AND l.period_end >= (covered.month + interval '1 month - 1 day')::date
+             GROUP BY %(group)s
             """,
+            columns=columns,
+            group=group,
             companies=companies.ids,
+            scan_from=first - relativedelta(months=2),
+            scan_to=last_day + relativedelta(months=2),
+            first=first,
+            last_day=last_day,
         )
 
     @api.model
-    def _mrr_exact(self, month, companies):
-        """{partner id: MRR (Decimal, not rounded)} of the month."""
-        last_day = month_last_day(month)
+    def _mrr_by_partner(self, month, companies):
+        """{partner id: MRR, not rounded} of ``month`` (a first day)."""
         rows = self._analytics_query(
-            SQL(
-                """
-                SELECT partner_id, SUM(amount / months)
-                  FROM (%(sources)s) src
-                 WHERE term_start <= %(last_day)s AND term_end >= %(last_day)s
-                 GROUP BY partner_id
-                """,
-                sources=self._mrr_sources_sql(companies),
-                last_day=last_day,
-            )
+            self._mrr_lines_sql(companies, month, month, SQL("l.partner_id"), SQL("1"))
         )
-        return {partner_id: amount for partner_id, amount in rows}
+        return dict(rows)
 
     @api.model
     def mrr(self, month, company_ids=None):
@@ -639,18 +625,23 @@ class RevenueAnalytics(models.AbstractModel):
         amount ÷ the length of its term in months: the occurrences for the
         ``occurrences`` basis and per-period percentages, the sum of the
         months' shares (days served ÷ days of the month) for ``monthly`` and
-        ``monthly_days``. Amounts are net of discounts (untaxed invoice
-        lines); invoice lines count through their schedule lines that are not
-        cancelled, credit note lines reduce it for the term they mirror, and
-        what is still to invoice on confirmed orders (expected lines) counts
-        from the term's start. Schedules that are not recurring (set-up fees,
+        ``monthly_days``. That share is computed when the schedule lines are
+        created and stored on each of them (``mrr_amount``). Amounts are net
+        of discounts (untaxed invoice lines); invoice lines count through
+        their schedule lines that are not cancelled (an invoice reset to
+        draft does not count), credit note lines reduce it for the term they
+        mirror (also in the months before the credit note), and what is
+        still to invoice on confirmed orders (expected lines) counts from the
+        term's start. Schedules that are not recurring (set-up fees,
         projects) never count. Partners are the commercial partners; a
-        partner's MRR is rounded to the currency, partners whose MRR rounds
-        to 0 are left out. ARR = 12 × MRR.
+        partner's MRR is summed exactly and rounded to the currency once;
+        partners whose MRR rounds to 0 are left out. ARR = 12 × MRR.
         """
         companies = self._analytics_companies(company_ids)
         result = {}
-        for partner_id, amount in self._mrr_exact(month_start(month), companies).items():
+        for partner_id, amount in self._mrr_by_partner(
+            month_start(month), companies
+        ).items():
             value = self._analytics_round(companies, amount)
             if value:
                 result[partner_id] = value
@@ -664,66 +655,91 @@ class RevenueAnalytics(models.AbstractModel):
         One dict per partner and month whose MRR (as :meth:`mrr` gives it,
         rounded) differs from the previous month's: ``month``,
         ``partner_id``, ``kind`` and ``amount`` (MRR of the month − MRR of
-        the previous month). Kinds: from 0 (or less) to more than 0 is
-        ``new`` the first time the partner has MRR, ``reactivation`` after;
-        up is ``expansion``, down but still above 0 ``contraction``, down to
-        0 (or less) ``churn``. The partner's history from its first MRR is
-        read, so the first month of the range is compared with the month
-        before it. Per month, the movements add up to the change of the
-        total MRR. Sorted by month, then partner id.
+        the previous month). The first month is compared with the month
+        before it. Kinds: from 0 (or less) to more than 0 is ``new`` the
+        first time the partner has MRR (in any month before), and
+        ``reactivation`` after; up is ``expansion``, down but still above 0
+        ``contraction``, down to 0 (or less) ``churn``. Per month, the
+        movements add up to the change of the total MRR. Sorted by month,
+        then partner id.
         """
         companies = self._analytics_companies(company_ids)
-        first = month_start(date_from)
-        last = month_start(date_to)
-        # Each source adds its MRR from its first covered month and takes it
-        # back after its last one: the running sum per partner is its MRR.
+        months = months_of(month_start(date_from) - relativedelta(months=1), date_to)
         rows = self._analytics_query(
-            SQL(
-                """
-                WITH src AS (%(sources)s),
-                events AS (
-                    SELECT partner_id, first_month AS month, amount / months AS delta
-                      FROM src WHERE first_month <= last_month
-                    UNION ALL
-                    SELECT partner_id, (last_month + interval '1 month')::date,
-                           -amount / months
-                      FROM src WHERE first_month <= last_month
-                )
-                SELECT partner_id, month, SUM(delta)
-                  FROM events
-                 WHERE month <= %(last)s
-                 GROUP BY partner_id, month
-                 ORDER BY partner_id, month
-                """,
-                sources=self._mrr_sources_sql(companies),
-                last=last,
+            self._mrr_lines_sql(
+                companies,
+                months[0],
+                months[-1],
+                SQL("l.partner_id, covered.month"),
+                SQL("1, 2"),
             )
         )
         rnd = self._analytics_round
+        series = defaultdict(dict)
+        for partner_id, month, amount in rows:
+            series[partner_id][month] = rnd(companies, amount)
+        # partners that may start in the range: had they MRR before it?
+        starting = [
+            partner_id
+            for partner_id, values in series.items()
+            if values.get(months[0], 0.0) <= 0
+        ]
+        had_mrr_before = set()
+        if starting:
+            digits = companies[:1].currency_id.decimal_places
+            had_mrr_before = {
+                partner_id
+                for partner_id, _month, amount in self._analytics_query(
+                    SQL(
+                        """
+                        SELECT l.partner_id,
+                               date_trunc('month', l.period_start::timestamp),
+                               SUM(l.mrr_amount)
+                          FROM revenue_recognition_line l
+                          JOIN revenue_schedule sch ON sch.id = l.schedule_id
+                         WHERE l.company_id = ANY(%(companies)s)
+                           AND l.partner_id = ANY(%(partners)s)
+                           AND l.state != 'cancelled'
+                           AND (l.move_line_id IS NOT NULL OR l.state = 'expected')
+                           AND sch.recurring
+                           AND l.period_start < %(first)s
+                           AND l.period_end >= (
+                                date_trunc('month', l.period_start::timestamp)
+                                + interval '1 month - 1 day'
+                               )::date
+                         GROUP BY 1, 2
+                        HAVING ROUND(SUM(l.mrr_amount)::numeric, %(digits)s) > 0
+                        """,
+                        companies=companies.ids,
+                        partners=starting,
+                        first=months[0],
+                        digits=digits,
+                    )
+                )
+            }
         movements = []
-        partner_id = None
-        for row_partner, month, delta in rows:
-            if row_partner != partner_id:
-                partner_id, exact, value, had_mrr = row_partner, Decimal(0), 0.0, False
-            exact += delta
-            previous, value = value, rnd(companies, exact)
-            if value > 0 and previous <= 0:
-                kind = "reactivation" if had_mrr else "new"
-            elif value <= 0 < previous:
-                kind = "churn"
-            else:
-                kind = "expansion" if value > previous else "contraction"
-            had_mrr = had_mrr or value > 0
-            if month < first or value == previous:
-                continue
-            movements.append(
-                {
-                    "month": month,
-                    "partner_id": partner_id,
-                    "kind": kind,
-                    "amount": rnd(companies, value - previous),
-                }
-            )
+        for partner_id, values in series.items():
+            previous = values.get(months[0], 0.0)
+            had_mrr = partner_id in had_mrr_before or previous > 0
+            for month in months[1:]:
+                value = values.get(month, 0.0)
+                if value != previous:
+                    if value > 0 >= previous:
+                        kind = "reactivation" if had_mrr else "new"
+                    elif value <= 0 < previous:
+                        kind = "churn"
+                    else:
+                        kind = "expansion" if value > previous else "contraction"
+                    movements.append(
+                        {
+                            "month": month,
+                            "partner_id": partner_id,
+                            "kind": kind,
+                            "amount": rnd(companies, value - previous),
+                        }
+                    )
+                had_mrr = had_mrr or value > 0
+                previous = value
         movements.sort(key=lambda move: (move["month"], move["partner_id"] or 0))
         return movements
 
@@ -762,10 +778,15 @@ class RevenueAnalytics(models.AbstractModel):
         month = month_start(month)
         last_day = month_last_day(month)
         accounts = self._deferred_account_ids(companies)
-        previous_mrr = self._mrr_exact(month - relativedelta(months=1), companies)
         rnd = self._analytics_round
-        invoiced = defaultdict(Decimal)
-        reasons = defaultdict(lambda: defaultdict(Decimal))
+        previous_mrr = {
+            partner_id: rnd(companies, amount)
+            for partner_id, amount in self._mrr_by_partner(
+                month - relativedelta(months=1), companies
+            ).items()
+        }
+        invoiced = defaultdict(float)
+        reasons = defaultdict(lambda: defaultdict(float))
         rows = self._analytics_query(
             SQL(
                 """
@@ -777,16 +798,16 @@ class RevenueAnalytics(models.AbstractModel):
                            WHEN aml.balance > 0 THEN 'discount'
                            ELSE 'one_off'
                        END,
-                       COALESCE(t.term_start BETWEEN %(month)s AND %(last_day)s, FALSE),
+                       COALESCE(first_line.period_start BETWEEN %(month)s
+                                AND %(last_day)s, FALSE),
                        SUM(-aml.balance)
                   FROM account_move_line aml
                   JOIN account_move m ON m.id = aml.move_id
                   LEFT JOIN revenue_schedule sch ON sch.id = aml.revenue_schedule_id
-                  LEFT JOIN LATERAL (
-                        SELECT MIN(l.period_start) AS term_start
-                          FROM revenue_recognition_line l
-                         WHERE l.move_line_id = aml.id AND l.state != 'cancelled'
-                       ) t ON sch.recurring
+                  LEFT JOIN revenue_recognition_line first_line
+                         ON first_line.move_line_id = aml.id
+                        AND first_line.sequence = 0
+                        AND first_line.state != 'cancelled'
                  WHERE aml.display_type = 'product'
                    AND m.move_type IN ('out_invoice', 'out_refund')
                    AND m.state = 'posted'
@@ -804,30 +825,29 @@ class RevenueAnalytics(models.AbstractModel):
             if kind == "recurring":
                 kind = (
                     "upgrade_downgrade"
-                    if starts_now and previous_mrr.get(partner_id, 0) > 0
+                    if starts_now and previous_mrr.get(partner_id, 0.0) > 0
                     else "timing"
                 )
             reasons[partner_id][kind] += amount
+        # the lines covering the month; sequence 0: the term starts in it
         mrr_rows = self._analytics_query(
-            SQL(
-                """
-                SELECT partner_id, is_refund, term_start >= %(month)s,
-                       SUM(amount / months)
-                  FROM (%(sources)s) src
-                 WHERE term_start <= %(last_day)s AND term_end >= %(last_day)s
-                 GROUP BY 1, 2, 3
-                """,
-                sources=self._mrr_sources_sql(companies),
-                month=month,
-                last_day=last_day,
+            self._mrr_lines_sql(
+                companies,
+                month,
+                month,
+                SQL(
+                    "l.partner_id, COALESCE(m.move_type = 'out_refund', FALSE), "
+                    "l.sequence = 0"
+                ),
+                SQL("1, 2, 3"),
             )
         )
-        mrr = defaultdict(Decimal)
+        mrr = defaultdict(float)
         for partner_id, is_refund, starts_now, amount in mrr_rows:
             mrr[partner_id] += amount
             if is_refund:
                 kind = "credit_note"
-            elif starts_now and previous_mrr.get(partner_id, 0) > 0:
+            elif starts_now and previous_mrr.get(partner_id, 0.0) > 0:
                 kind = "upgrade_downgrade"
             else:
                 kind = "timing"
@@ -848,8 +868,7 @@ class RevenueAnalytics(models.AbstractModel):
             if not (mrr_value or invoiced_value or recognised_value):
                 continue
             explained = []
-            running = Decimal(0)
-            rounded = 0.0
+            running = rounded = 0.0
             for kind in RECONCILIATION_REASONS[:-1]:
                 if kind not in reasons[partner_id]:
                     continue

@@ -3,7 +3,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..engine import ScheduleError, ScheduleInput, compute_schedules
+from ..engine import ScheduleError, ScheduleInput, compute_schedules, monthly_amount
 from .schedule_errors import schedule_error_message
 
 # Context marker of the add-on's own writes to schedule lines: an object,
@@ -103,6 +103,14 @@ class RevenueRecognitionLine(models.Model):
     income_account_id = fields.Many2one("account.account", check_company=True)
     recognition_move_id = fields.Many2one(
         "account.move", string="Recognition Entry", index="btree_not_null", copy=False
+    )
+    mrr_amount = fields.Float(
+        string="Monthly Recurring Revenue",
+        digits=False,
+        readonly=True,
+        help="Company currency: the amount of this line's schedule divided by "
+        "its term in months, the same on every line of the schedule; a line "
+        "adds it to the MRR of the month whose last day its period covers.",
     )
 
     @api.model
@@ -265,9 +273,11 @@ class RevenueRecognitionLine(models.Model):
         vals_list = []
         for index, schedule_lines in results:
             source = sources[index]
-            vals_list.extend(
-                source.record._prepare_revenue_line_vals(source, schedule_lines)
-            )
+            line_vals = source.record._prepare_revenue_line_vals(source, schedule_lines)
+            mrr = monthly_amount(schedule_lines)
+            for vals in line_vals:
+                vals["mrr_amount"] = mrr
+            vals_list.extend(line_vals)
         return vals_list
 
     @api.model

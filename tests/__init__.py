@@ -10,4 +10,5 @@ from . import test_recognition_integrity
 from . import test_schedule_validation
 from . import test_recognition_faults
 from . import test_access
+from . import test_analytics
 from . import test_reporting

@@ -236,6 +236,17 @@ class BooksMachine(RuleBasedStateMachine):
     def books_are_right(self):
         self.case.assertBooks(after_run=self.ran)
 
+    @invariant()
+    def rollforward_ties_to_the_ledger(self):
+        # every month a document or an entry of the flow can be dated in
+        rows = self.case.env["revenue.analytics"].rollforward(
+            date(2025, 12, 1), self.today, company_ids=self.case.company.ids
+        )
+        self.case.assertEqual(
+            [(row["month"], row["difference"]) for row in rows],
+            [(row["month"], 0.0) for row in rows],
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestBooksStateful(RevenueTestCommon):
