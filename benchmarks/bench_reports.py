@@ -300,8 +300,8 @@ SEED_SQL = [
         period_start, period_end, company_id, currency_id, amount,
         amount_currency, state, on_hold, schedule_id, move_line_id, move_id,
         invoice_date, sale_line_id, order_id, partner_id, product_id,
-        deferred_account_id, income_account_id, create_uid, write_uid,
-        create_date, write_date)
+        deferred_account_id, income_account_id, mrr_amount, create_uid,
+        write_uid, create_date, write_date)
     SELECT k, day, day, (day + interval '1 month - 1 day')::date, %(company)s,
            %(currency)s, sign * c.amount / (12 * divisor),
            sign * c.amount / (12 * divisor),
@@ -319,7 +319,8 @@ SEED_SQL = [
                      WHEN 'refund' THEN (c.start_date + interval '3 months')::date
            END,
            c.sale_line_id, c.order_id, c.partner_id, c.product_id, %(deferred)s,
-           %(income)s, %(user)s, %(user)s, now(), now()
+           %(income)s, sign * c.amount / (12 * divisor), %(user)s, %(user)s,
+           now(), now()
       FROM bench_contract AS c
       CROSS JOIN LATERAL (VALUES
           (CASE WHEN c.invoiced THEN 'invoice' ELSE 'expected' END, 1, 1),

@@ -85,6 +85,7 @@ class RevenueRecognitionLine(models.Model):
     )
     invoice_date = fields.Date(
         related="move_id.invoice_date",
+        string="Invoice Date",
         store=True,
         index=True,
         help="Date of the invoice or credit note the line comes from (empty for "

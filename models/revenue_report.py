@@ -130,14 +130,22 @@ class RevenueReport(models.TransientModel):
         string="Not defined",
         help="KPIs whose divisor is zero in the period.",
     )
-    rollforward_line_ids = fields.One2many("revenue.report.rollforward", "report_id")
-    backlog_line_ids = fields.One2many("revenue.report.backlog", "report_id")
-    mrr_line_ids = fields.One2many("revenue.report.mrr", "report_id")
-    movement_line_ids = fields.One2many("revenue.report.mrr.movement", "report_id")
-    reconciliation_line_ids = fields.One2many(
-        "revenue.report.mrr.reconciliation", "report_id"
+    rollforward_line_ids = fields.One2many(
+        "revenue.report.rollforward", "report_id", string="Roll-forward"
     )
-    kpi_line_ids = fields.One2many("revenue.report.kpi", "report_id")
+    backlog_line_ids = fields.One2many(
+        "revenue.report.backlog", "report_id", string="Backlog by customer"
+    )
+    mrr_line_ids = fields.One2many("revenue.report.mrr", "report_id", string="MRR")
+    movement_line_ids = fields.One2many(
+        "revenue.report.mrr.movement", "report_id", string="MRR movements"
+    )
+    reconciliation_line_ids = fields.One2many(
+        "revenue.report.mrr.reconciliation", "report_id", string="MRR reconciliation"
+    )
+    kpi_line_ids = fields.One2many(
+        "revenue.report.kpi", "report_id", string="KPIs by month"
+    )
 
     @api.constrains("date_from", "date_to")
     def _check_period(self):

@@ -10,6 +10,8 @@ drill-down is summed back to the figure.
 
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -32,12 +34,13 @@ class TestReporting(RevenueTestCommon):
         )
         # O1: 1,200 over 2026, 12 x 100 (monthly, actual start 1 January),
         # ordered 18 Nov 2025, invoiced 1 Jan 2026.
-        cls.order_1 = cls._create_order(
-            [(cls.product_12m, 1, 1200.0, {"revenue_start_date": "2026-01-01"})],
-            partner=cls.partner_a,
-            date_order="2025-11-18",
-        )
-        cls.order_1.action_confirm()
+        with freeze_time("2025-11-18"):  # confirming dates the order today
+            cls.order_1 = cls._create_order(
+                [(cls.product_12m, 1, 1200.0, {"revenue_start_date": "2026-01-01"})],
+                partner=cls.partner_a,
+                date_order="2025-11-18",
+            )
+            cls.order_1.action_confirm()
         cls.invoice_1 = cls.order_1._create_invoices()
         cls.invoice_1.invoice_date = "2026-01-01"
         cls.invoice_1.action_post()
@@ -62,12 +65,13 @@ class TestReporting(RevenueTestCommon):
         cls.refund_2.action_post()
         # O2: 300 quarterly, ordered 20 Feb 2026, not invoiced (expected lines
         # 1 Mar, 1 Apr, 1 May 2026).
-        cls.order_2 = cls._create_order(
-            [(cls.product_service, 1, 300.0, None)],
-            partner=cls.partner_b,
-            date_order="2026-02-20",
-        )
-        cls.order_2.action_confirm()
+        with freeze_time("2026-02-20"):
+            cls.order_2 = cls._create_order(
+                [(cls.product_service, 1, 300.0, None)],
+                partner=cls.partner_b,
+                date_order="2026-02-20",
+            )
+            cls.order_2.action_confirm()
         cls.line_model._recognise(
             date(2026, 3, 31), domain=[("company_id", "=", cls.company.id)]
         )
