@@ -251,8 +251,11 @@ class TestReporting(RevenueTestCommon):
             (600.0, 300.0, 2.0, 1200.0, 12.0, 44.0),
         )
         self.assertFalse(report.kpi_undefined)
-        # one row per month, each the analytics of that month
-        months = report.kpi_line_ids
+        # one row per month, each the analytics of that month (on demand)
+        self.assertFalse(report.kpi_line_ids)
+        action = report.action_open_kpi_months()
+        months = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(months, report.kpi_line_ids)
         self.assertEqual(
             months.mapped("month"), [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
         )
