@@ -393,7 +393,6 @@ def measure(env, args):
     """{call name: best seconds} of the analytics and the screens' reads."""
     from datetime import date
 
-
     def analytics():
         return env["revenue.analytics"]
 

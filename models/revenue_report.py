@@ -70,8 +70,9 @@ class RevenueReport(models.TransientModel):
     date_from = fields.Date(
         string="From",
         required=True,
-        default=lambda self: month_start(fields.Date.context_today(self))
-        - relativedelta(months=11),
+        default=lambda self: (
+            month_start(fields.Date.context_today(self)) - relativedelta(months=11)
+        ),
     )
     date_to = fields.Date(
         string="To",
@@ -168,8 +169,7 @@ class RevenueReport(models.TransientModel):
         if not companies:
             raise UserError(
                 self.env._(
-                    "Choose at least one of your companies for the report "
-                    "%(report)s.",
+                    "Choose at least one of your companies for the report %(report)s.",
                     report=dict(REPORT_TYPES)[self.report_type],
                 )
             )
@@ -189,7 +189,9 @@ class RevenueReport(models.TransientModel):
 
     def _compute_rollforward(self):
         companies = self._companies()
-        rows = self._analytics().rollforward(self.date_from, self.date_to, companies.ids)
+        rows = self._analytics().rollforward(
+            self.date_from, self.date_to, companies.ids
+        )
         self.rollforward_line_ids.unlink()
         self.env["revenue.report.rollforward"].create(
             [
@@ -317,11 +319,6 @@ class RevenueReport(models.TransientModel):
         )
         month = month_start(self.date_to)
         reconciliation = analytics.mrr_reconciliation(month, companies.ids)
-        if isinstance(reconciliation, dict):
-            reconciliation = [
-                {"partner_id": partner_id, **row}
-                for partner_id, row in reconciliation.items()
-            ]
         rec_vals = []
         for row in reconciliation:
             partner_id = row["partner_id"]
@@ -336,7 +333,9 @@ class RevenueReport(models.TransientModel):
                     "mrr": row["mrr"],
                     "invoiced": row["invoiced"],
                     "recognised": row["recognised"],
-                    **{f"reason_{reason}": amount for reason, amount in reasons.items()},
+                    **{
+                        f"reason_{reason}": amount for reason, amount in reasons.items()
+                    },
                 }
             )
         self.env["revenue.report.mrr.reconciliation"].create(rec_vals)
@@ -676,7 +675,10 @@ class RevenueReportBacklog(models.TransientModel):
     currency_id = fields.Many2one(related="report_id.currency_id")
     band = fields.Selection(BANDS, string="Time band", required=True)
     kind = fields.Selection(
-        [("expected", "Signed, not invoiced"), ("deferred", "Invoiced, not recognised")],
+        [
+            ("expected", "Signed, not invoiced"),
+            ("deferred", "Invoiced, not recognised"),
+        ],
         string="Status",
         required=True,
     )
@@ -733,8 +735,7 @@ class RevenueReportMrrReconciliation(models.TransientModel):
     partner_id = fields.Many2one("res.partner", string="Customer")
     mrr = fields.Monetary(string="MRR")
     invoiced = fields.Monetary(
-        help="Untaxed amount of the invoices dated in the month, credit notes "
-        "negative."
+        help="Untaxed amount of the invoices dated in the month, credit notes negative."
     )
     recognised = fields.Monetary()
     difference = fields.Monetary(
