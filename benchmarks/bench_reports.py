@@ -435,6 +435,16 @@ def measure(env, args):
             ["partner_id", "recognition_date:month"],
             lazy=False,
         ),
+        "waterfall_by_customer_2025": lambda: Line.web_read_group(
+            [
+                *waterfall_domain,
+                ("recognition_date", ">=", year[0]),
+                ("recognition_date", "<=", year[1]),
+            ],
+            ["amount:sum"],
+            ["partner_id", "recognition_date:month"],
+            lazy=False,
+        ),
         "waterfall_by_product_state": lambda: Line.web_read_group(
             waterfall_domain,
             ["amount:sum"],

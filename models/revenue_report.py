@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 REPORT_TYPES = [
     ("rollforward", "Deferred revenue roll-forward"),
@@ -237,7 +238,7 @@ class RevenueReport(models.TransientModel):
             }
         )
         self.backlog_line_ids.unlink()
-        self.env["revenue.report.backlog"].create(self._backlog_breakdown_vals(as_of))
+        self._insert_rows("revenue.report.backlog", self._backlog_breakdown_vals(as_of))
         return self._open_self()
 
     def _backlog_breakdown_vals(self, as_of):
@@ -300,12 +301,14 @@ class RevenueReport(models.TransientModel):
                     "month": month,
                     "partner_id": partner_id,
                     "mrr": amount,
+                    "arr": currency.round(12 * amount),
                 }
                 for partner_id, amount in current.items()
                 if not currency.is_zero(amount)
             ]
-        self.env["revenue.report.mrr"].create(mrr_vals)
-        self.env["revenue.report.mrr.movement"].create(
+        self._insert_rows("revenue.report.mrr", mrr_vals)
+        self._insert_rows(
+            "revenue.report.mrr.movement",
             [
                 {
                     "report_id": self.id,
@@ -391,6 +394,56 @@ class RevenueReport(models.TransientModel):
             )
             or False,
         }
+
+    def _insert_rows(self, model, vals_list):
+        """Create this report's rows of ``model`` in one INSERT.
+
+        A month of MRR and its movements make tens of thousands of rows for
+        a few thousand customers: the ORM's ``create`` spends about 40 µs on
+        each, this one statement a fraction of it. Only for the report's own
+        transient rows, whose fields are plain stored values (no computed or
+        related stored field, no constraint): ``vals_list`` gives every
+        column of each row.
+        """
+        self.ensure_one()
+        if not vals_list:
+            return
+        Model = self.env[model]
+        Model.flush_model()
+        columns = list(vals_list[0])
+        types = {
+            "many2one": "int4",
+            "date": "date",
+            "selection": "varchar",
+            "monetary": "numeric",
+            "float": "numeric",
+        }
+        now = fields.Datetime.now()
+        arrays = [
+            SQL(
+                "%s::%s[]",
+                [None if vals[name] is False else vals[name] for vals in vals_list],
+                SQL(types[Model._fields[name].type]),
+            )
+            for name in columns
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO %(table)s (%(columns)s, create_uid, write_uid,
+                                       create_date, write_date)
+                SELECT *, %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM unnest(%(arrays)s)
+                """,
+                table=SQL.identifier(Model._table),
+                columns=SQL(", ").join(SQL.identifier(name) for name in columns),
+                uid=self.env.uid,
+                now=now,
+                arrays=SQL(", ").join(arrays),
+            )
+        )
+        Model.invalidate_model()
+        self.invalidate_recordset()
 
     # --- opening -----------------------------------------------------------------
 
@@ -698,17 +751,7 @@ class RevenueReportMrr(models.TransientModel):
     month = fields.Date(required=True)
     partner_id = fields.Many2one("res.partner", string="Customer")
     mrr = fields.Monetary(string="MRR", help="Monthly recurring revenue.")
-    arr = fields.Monetary(
-        string="ARR",
-        compute="_compute_arr",
-        store=True,
-        help="Annual recurring revenue: 12 × MRR.",
-    )
-
-    @api.depends("mrr")
-    def _compute_arr(self):
-        for line in self:
-            line.arr = 12 * line.mrr
+    arr = fields.Monetary(string="ARR", help="Annual recurring revenue: 12 × MRR.")
 
 
 class RevenueReportMrrMovement(models.TransientModel):
