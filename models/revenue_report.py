@@ -318,30 +318,8 @@ class RevenueReport(models.TransientModel):
                     "amount": row["amount"],
                 }
                 for row in movements
-            ]
+            ],
         )
-        month = month_start(self.date_to)
-        reconciliation = analytics.mrr_reconciliation(month, companies.ids)
-        rec_vals = []
-        for row in reconciliation:
-            partner_id = row["partner_id"]
-            reasons = dict.fromkeys(REASONS, 0.0)
-            for reason, amount in row["reasons"]:
-                reasons[reason] += amount
-            rec_vals.append(
-                {
-                    "report_id": self.id,
-                    "month": month,
-                    "partner_id": partner_id,
-                    "mrr": row["mrr"],
-                    "invoiced": row["invoiced"],
-                    "recognised": row["recognised"],
-                    **{
-                        f"reason_{reason}": amount for reason, amount in reasons.items()
-                    },
-                }
-            )
-        self.env["revenue.report.mrr.reconciliation"].create(rec_vals)
         return self._open_self()
 
     def _compute_kpis(self):
@@ -373,6 +351,35 @@ class RevenueReport(models.TransientModel):
                 for month in months_between(self.date_from, self.date_to)
             ]
         )
+
+    def _compute_mrr_reconciliation(self):
+        """The reconciliation of MRR with invoiced revenue, for the period's
+        last month (``mrr_reconciliation()``), when it is first opened."""
+        companies = self._companies()
+        analytics = self._analytics()
+        self.reconciliation_line_ids.unlink()
+        month = month_start(self.date_to)
+        reconciliation = analytics.mrr_reconciliation(month, companies.ids)
+        rec_vals = []
+        for row in reconciliation:
+            partner_id = row["partner_id"]
+            reasons = dict.fromkeys(REASONS, 0.0)
+            for reason, amount in row["reasons"]:
+                reasons[reason] += amount
+            rec_vals.append(
+                {
+                    "report_id": self.id,
+                    "month": month,
+                    "partner_id": partner_id,
+                    "mrr": row["mrr"],
+                    "invoiced": row["invoiced"],
+                    "recognised": row["recognised"],
+                    **{
+                        f"reason_{reason}": amount for reason, amount in reasons.items()
+                    },
+                }
+            )
+        self.env["revenue.report.mrr.reconciliation"].create(rec_vals)
 
     @api.model
     def _kpi_vals(self, kpis):
@@ -527,6 +534,8 @@ class RevenueReport(models.TransientModel):
         )
 
     def action_open_reconciliation(self):
+        if not self.reconciliation_line_ids:
+            self._compute_mrr_reconciliation()
         return self._open_lines(
             "revenue.report.mrr.reconciliation",
             self.env._("MRR reconciliation"),

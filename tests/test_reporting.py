@@ -322,7 +322,10 @@ class TestReporting(RevenueTestCommon):
         reconciliation = self.analytics.mrr_reconciliation(
             date(2026, 3, 1), self.company.ids
         )
-        rows = report.reconciliation_line_ids
+        self.assertFalse(report.reconciliation_line_ids)  # computed when opened
+        action = report.action_open_reconciliation()
+        rows = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(rows, report.reconciliation_line_ids)
         self.assertEqual(len(rows), len(reconciliation))
         for expected in reconciliation:
             row = rows.filtered(
