@@ -480,9 +480,6 @@ def measure(env, args):
             "report_mrr_reconciliation": lambda: report(
                 "mrr", date_from=year[0], date_to=year[1]
             ).action_open_reconciliation(),
-            "report_kpis_by_month_12m": lambda: report(
-                "kpis", date_from=year[0], date_to=year[1]
-            ).action_open_kpi_months(),
         }
     )
     # the drill-down of every roll-forward figure of one month, summed

@@ -145,9 +145,6 @@ class RevenueReport(models.TransientModel):
     reconciliation_line_ids = fields.One2many(
         "revenue.report.mrr.reconciliation", "report_id", string="MRR reconciliation"
     )
-    kpi_line_ids = fields.One2many(
-        "revenue.report.kpi", "report_id", string="KPIs by month"
-    )
 
     @api.constrains("date_from", "date_to")
     def _check_period(self):
@@ -327,30 +324,7 @@ class RevenueReport(models.TransientModel):
         analytics = self._analytics()
         period = analytics.kpis(self.date_from, self.date_to, companies.ids)
         self.write(self._kpi_vals(period))
-        self.kpi_line_ids.unlink()
         return self._open_self()
-
-    def _compute_kpi_months(self):
-        """One row of KPIs per month of the period (``kpis()`` of each month)."""
-        companies = self._companies()
-        analytics = self._analytics()
-        self.kpi_line_ids.unlink()
-        self.env["revenue.report.kpi"].create(
-            [
-                {
-                    "report_id": self.id,
-                    "month": month,
-                    **self._kpi_vals(
-                        analytics.kpis(
-                            max(month, self.date_from),
-                            min(month_end(month), self.date_to),
-                            companies.ids,
-                        )
-                    ),
-                }
-                for month in months_between(self.date_from, self.date_to)
-            ]
-        )
 
     def _compute_mrr_reconciliation(self):
         """The reconciliation of MRR with invoiced revenue, for the period's
@@ -540,13 +514,6 @@ class RevenueReport(models.TransientModel):
             "revenue.report.mrr.reconciliation",
             self.env._("MRR reconciliation"),
             "list,pivot",
-        )
-
-    def action_open_kpi_months(self):
-        if not self.kpi_line_ids:
-            self._compute_kpi_months()
-        return self._open_lines(
-            "revenue.report.kpi", self.env._("KPIs by month"), "list,graph"
         )
 
     # --- drill-down domains ------------------------------------------------------
@@ -806,20 +773,3 @@ class RevenueReportMrrReconciliation(models.TransientModel):
     def _compute_difference(self):
         for line in self:
             line.difference = line.invoiced - line.mrr
-
-
-class RevenueReportKpi(models.TransientModel):
-    _name = "revenue.report.kpi"
-    _description = "Revenue KPIs by Month"
-    _order = "month"
-
-    report_id = fields.Many2one("revenue.report", required=True, ondelete="cascade")
-    currency_id = fields.Many2one(related="report_id.currency_id")
-    month = fields.Date(required=True)
-    bookings = fields.Monetary()
-    recognised = fields.Monetary()
-    book_to_bill = fields.Float(string="Book-to-bill", digits=(16, 2))
-    backlog = fields.Monetary()
-    coverage_months = fields.Float(string="Coverage (months)", digits=(16, 1))
-    lead_time_days = fields.Float(string="Lead time (days)", digits=(16, 1))
-    kpi_undefined = fields.Char(string="Not defined")

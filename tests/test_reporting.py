@@ -254,23 +254,6 @@ class TestReporting(RevenueTestCommon):
             (600.0, 300.0, 2.0, 1200.0, 12.0, 44.0),
         )
         self.assertFalse(report.kpi_undefined)
-        # one row per month, each the analytics of that month (on demand)
-        self.assertFalse(report.kpi_line_ids)
-        action = report.action_open_kpi_months()
-        months = self.env[action["res_model"]].search(action["domain"])
-        self.assertEqual(months, report.kpi_line_ids)
-        self.assertEqual(
-            months.mapped("month"),
-            [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)],
-        )
-        february = self.analytics.kpis(
-            date(2026, 2, 1), date(2026, 2, 28), self.company.ids
-        )
-        self.assertAlmostEqual(months[1].bookings, february["bookings"], places=2)
-        self.assertAlmostEqual(months[1].recognised, february["recognised"], places=2)
-        # January books nothing with an order (I2 is 300 without one) and
-        # recognises 100: its coverage divides by 100 / 1 month.
-        self.assertAlmostEqual(months[0].bookings, 300.0, places=2)
 
     def test_kpis_undefined_ratio_is_named(self):
         """A period that recognises nothing has no book-to-bill nor coverage."""
