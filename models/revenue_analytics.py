@@ -122,7 +122,9 @@ class RevenueAnalytics(models.AbstractModel):
                 raise AccessError(
                     self.env._(
                         "User %(user)s may not read the revenue analytics of "
-                        "company %(company)s: it is not one of their companies.",
+                        "company %(company)s: it is not one of their companies. "
+                        "Choose one of their companies, or ask an administrator "
+                        "to give them access to it.",
                         user=user.display_name,
                         company=foreign[0].display_name,
                     )
@@ -152,90 +154,138 @@ class RevenueAnalytics(models.AbstractModel):
         return self.env.execute_query(query)
 
     @api.model
-    def _deferred_account_ids(self, companies):
+    def _deferred_account_ids(self, companies, line_accounts=None):
         """Ids of every account the companies use as deferred revenue account.
 
         The companies' defaults, every schedule's account (product category
         schedules are schedules too) and the accounts recorded on the
-        companies' schedule lines (an account changed since is still read).
-        The customer advances accounts are not deferred revenue: left out.
+        companies' schedule lines (an account changed since is still read;
+        ``line_accounts``: those ids, when the caller has read them). The
+        customer advances accounts are not deferred revenue: left out.
         """
+        if line_accounts is None:
+            line_accounts = [
+                account_id
+                for (account_id,) in self._analytics_query(
+                    SQL(
+                        """
+                        SELECT DISTINCT deferred_account_id
+                          FROM revenue_recognition_line
+                         WHERE company_id = ANY(%s)
+                        """,
+                        companies.ids,
+                    )
+                )
+            ]
         rows = self._analytics_query(
             SQL(
                 """
-                SELECT DISTINCT deferred_account_id
-                  FROM revenue_recognition_line
-                 WHERE company_id = ANY(%(companies)s)
-                   AND deferred_account_id IS NOT NULL
-                 UNION
                 SELECT deferred_account_id
                   FROM revenue_schedule
                  WHERE deferred_account_id IS NOT NULL
-                   AND (company_id IS NULL OR company_id = ANY(%(companies)s))
+                   AND (company_id IS NULL OR company_id = ANY(%s))
                 """,
-                companies=companies.ids,
+                companies.ids,
             )
         )
-        accounts = {account_id for (account_id,) in rows}
+        accounts = {account_id for (account_id,) in rows} | set(line_accounts)
         accounts |= set(companies.revenue_deferred_account_id.ids)
         accounts -= set(companies.revenue_advance_account_id.ids)
+        accounts.discard(None)
         return sorted(accounts)
 
     @api.model
-    def _recognised_sql(self, companies, accounts, date_from, date_to, group):
-        """SQL of what recognition entries released, summed by ``group``.
+    def _recognised_rows(
+        self, companies, date_from, date_to, by_partner=False, accounts=None
+    ):
+        """What recognition entries released: rows (date, partner id, amount).
 
-        ``group`` is an SQL expression of ``date`` (accounting date) and
-        ``partner_id``. Two parts:
+        By accounting date (and partner when ``by_partner``, else None), for
+        entries dated in [``date_from``, ``date_to``] (``date_from`` None:
+        from the start). Two parts:
 
-        - schedule lines linked to a posted recognition entry dated in
-          [``date_from``, ``date_to``] (``date_from`` None: from the start),
-          by that entry's date;
+        - schedule lines linked to a posted recognition entry, at that
+          entry's date (summed per entry first: one small group per entry);
         - reversed recognition entries: their schedule lines went back to
           pending (and may be recognised again later), so what they released
-          is read from their journal items on the deferred accounts, counted
-          at the entry's date, and taken back at its reversal's date.
+          is read from their journal items on the deferred accounts, which
+          matched their schedule lines when they were posted; it counts at
+          the entry's date and is taken back at its reversal's date.
+
+        ``accounts``: the deferred account ids when the caller has them (read
+        only if some recognition entry was reversed).
         """
-        lower = SQL("AND m.date >= %s", date_from) if date_from else SQL()
-        lower_aml = SQL("AND aml.date >= %s", date_from) if date_from else SQL()
-        return SQL(
-            """
-            WITH reversed AS (
-                SELECT r.id AS reversal_id, o.id AS entry_id
-                  FROM account_move r
-                  JOIN account_move o ON o.id = r.reversed_entry_id
-                 WHERE o.revenue_recognition_entry
-                   AND o.state = 'posted'
-                   AND r.state = 'posted'
-                   AND o.company_id = ANY(%(companies)s)
-            ), released AS (
-                SELECT m.date AS date, l.partner_id AS partner_id, l.amount AS amount
-                  FROM revenue_recognition_line l
-                  JOIN account_move m ON m.id = l.recognition_move_id
-                 WHERE l.state = 'posted'
-                   AND m.state = 'posted'
-                   AND l.company_id = ANY(%(companies)s)
-                   AND m.date <= %(date_to)s %(lower)s
-                UNION ALL
-                SELECT aml.date, aml.partner_id, aml.balance
-                  FROM account_move_line aml
-                 WHERE aml.move_id IN (
-                        SELECT entry_id FROM reversed
-                        UNION ALL SELECT reversal_id FROM reversed
-                       )
-                   AND aml.account_id = ANY(%(accounts)s)
-                   AND aml.company_id = ANY(%(companies)s)
-                   AND aml.date <= %(date_to)s %(lower_aml)s
+        lower = SQL("AND date >= %s", date_from) if date_from else SQL()
+        partner = SQL("l.partner_id") if by_partner else SQL("NULL::int")
+        rows = self._analytics_query(
+            SQL(
+                """
+                WITH entries AS MATERIALIZED (
+                    SELECT id, date
+                      FROM account_move
+                     WHERE revenue_recognition_entry
+                       AND state = 'posted'
+                       AND company_id = ANY(%(companies)s)
+                       AND date <= %(date_to)s %(lower)s
+                )
+                SELECT e.date, s.partner_id, SUM(s.amount)
+                  FROM (
+                        SELECT l.recognition_move_id, %(partner)s AS partner_id,
+                               SUM(l.amount) AS amount
+                          FROM revenue_recognition_line l
+                         WHERE l.state = 'posted'
+                           AND l.recognition_move_id IN (SELECT id FROM entries)
+                         GROUP BY 1, 2
+                       ) s
+                  JOIN entries e ON e.id = s.recognition_move_id
+                 GROUP BY 1, 2
+                """,
+                companies=companies.ids,
+                date_to=date_to,
+                lower=lower,
+                partner=partner,
             )
-            SELECT %(group)s, SUM(amount) FROM released GROUP BY 1
-            """,
-            companies=companies.ids,
-            accounts=accounts,
-            date_to=date_to,
-            lower=lower,
-            lower_aml=lower_aml,
-            group=group,
         )
+        reversed_moves = [
+            move_id
+            for pair in self._analytics_query(
+                SQL(
+                    """
+                    SELECT r.id, o.id
+                      FROM account_move r
+                      JOIN account_move o ON o.id = r.reversed_entry_id
+                     WHERE o.revenue_recognition_entry
+                       AND o.state = 'posted'
+                       AND r.state = 'posted'
+                       AND o.company_id = ANY(%s)
+                    """,
+                    companies.ids,
+                )
+            )
+            for move_id in pair
+        ]
+        if reversed_moves:
+            if accounts is None:
+                accounts = self._deferred_account_ids(companies)
+            partner = SQL("partner_id") if by_partner else SQL("NULL::int")
+            rows += self._analytics_query(
+                SQL(
+                    """
+                    SELECT date, %(partner)s, SUM(balance)
+                      FROM account_move_line
+                     WHERE move_id = ANY(%(moves)s)
+                       AND account_id = ANY(%(accounts)s)
+                       AND date <= %(date_to)s %(lower)s
+                     GROUP BY 1, 2
+                    """,
+                    partner=partner,
+                    moves=reversed_moves,
+                    accounts=accounts,
+                    date_to=date_to,
+                    lower=lower,
+                )
+            )
+        return rows
 
     # --- roll-forward ------------------------------------------------------------
 
@@ -272,52 +322,48 @@ class RevenueAnalytics(models.AbstractModel):
         months = months_of(date_from, date_to)
         first = months[0]
         last_day = month_last_day(months[-1])
-        accounts = self._deferred_account_ids(companies)
-        month_sql = SQL(
-            "date_trunc('month', %s::timestamp)::date", SQL.identifier("date")
-        )
 
-        def bucket(month):
+        def bucket(day):
             # everything before the first month is the opening balance
+            month = day.replace(day=1)
             return month if month >= first else None
 
         invoiced = defaultdict(float)
         credited = defaultdict(float)
+        # by day, then month in Python: few groups, no expression per line
         rows = self._analytics_query(
             SQL(
                 """
-                SELECT date_trunc('month', m.date::timestamp)::date, m.move_type,
-                       SUM(s.amount)
-                  FROM (
-                        SELECT move_id, SUM(amount) AS amount
-                          FROM revenue_recognition_line
-                         WHERE company_id = ANY(%(companies)s)
-                           AND move_id IS NOT NULL
-                           AND state != 'cancelled'
-                         GROUP BY move_id
-                       ) s
-                  JOIN account_move m ON m.id = s.move_id
-                 WHERE m.state = 'posted' AND m.date <= %(last_day)s
-                 GROUP BY 1, 2
+                SELECT m.date, m.move_type, l.deferred_account_id, SUM(l.amount)
+                  FROM revenue_recognition_line l
+                  JOIN account_move m ON m.id = l.move_id
+                 WHERE l.company_id = ANY(%(companies)s)
+                   AND l.state != 'cancelled'
+                   AND m.state = 'posted'
+                   AND m.date <= %(last_day)s
+                 GROUP BY 1, 2, 3
                 """,
                 companies=companies.ids,
                 last_day=last_day,
             )
         )
-        for month, move_type, amount in rows:
+        for day, move_type, _account, amount in rows:
             target = credited if move_type == "out_refund" else invoiced
-            target[bucket(month)] += amount
+            target[bucket(day)] += amount
+        accounts = self._deferred_account_ids(
+            companies, line_accounts={row[2] for row in rows}
+        )
         recognised = defaultdict(float)
-        for month, amount in self._analytics_query(
-            self._recognised_sql(companies, accounts, None, last_day, month_sql)
+        for day, _partner, amount in self._recognised_rows(
+            companies, None, last_day, accounts=accounts
         ):
-            recognised[bucket(month)] += amount
+            recognised[bucket(day)] += amount
         ledger = defaultdict(float)
         if accounts:
-            for month, balance in self._analytics_query(
+            for day, balance in self._analytics_query(
                 SQL(
                     """
-                    SELECT date_trunc('month', date::timestamp)::date, SUM(balance)
+                    SELECT date, SUM(balance)
                       FROM account_move_line
                      WHERE account_id = ANY(%(accounts)s)
                        AND company_id = ANY(%(companies)s)
@@ -330,7 +376,7 @@ class RevenueAnalytics(models.AbstractModel):
                     last_day=last_day,
                 )
             ):
-                ledger[bucket(month)] += balance
+                ledger[bucket(day)] += balance
         result = []
         closing = invoiced[None] + credited[None] - recognised[None]
         gl_balance = -ledger[None]
@@ -467,7 +513,6 @@ class RevenueAnalytics(models.AbstractModel):
         companies = self._analytics_companies(company_ids)
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
-        accounts = self._deferred_account_ids(companies)
         ((orders,),) = self._analytics_query(
             SQL(
                 """
@@ -516,10 +561,8 @@ class RevenueAnalytics(models.AbstractModel):
             companies,
             sum(
                 amount
-                for _key, amount in self._analytics_query(
-                    self._recognised_sql(
-                        companies, accounts, date_from, date_to, SQL("1")
-                    )
+                for _day, _partner, amount in self._recognised_rows(
+                    companies, date_from, date_to
                 )
             ),
         )
@@ -582,7 +625,7 @@ class RevenueAnalytics(models.AbstractModel):
         last_day = month_last_day(last)
         return SQL(
             """
-            SELECT %(columns)s, SUM(l.mrr_amount)
+            SELECT %(columns)s, COALESCE(SUM(l.mrr_amount), 0)
               FROM revenue_recognition_line l
               JOIN revenue_schedule sch ON sch.id = l.schedule_id
               LEFT JOIN account_move m ON m.id = l.move_id
@@ -777,7 +820,6 @@ class RevenueAnalytics(models.AbstractModel):
         companies = self._analytics_companies(company_ids)
         month = month_start(month)
         last_day = month_last_day(month)
-        accounts = self._deferred_account_ids(companies)
         rnd = self._analytics_round
         previous_mrr = {
             partner_id: rnd(companies, amount)
@@ -852,13 +894,11 @@ class RevenueAnalytics(models.AbstractModel):
             else:
                 kind = "timing"
             reasons[partner_id][kind] -= amount
-        recognised = dict(
-            self._analytics_query(
-                self._recognised_sql(
-                    companies, accounts, month, last_day, SQL.identifier("partner_id")
-                )
-            )
-        )
+        recognised = defaultdict(float)
+        for _day, partner_id, amount in self._recognised_rows(
+            companies, month, last_day, by_partner=True
+        ):
+            recognised[partner_id] += amount
         result = []
         partners = set(invoiced) | set(mrr) | set(recognised)
         for partner_id in sorted(partners, key=lambda pid: pid or 0):

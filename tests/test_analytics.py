@@ -455,6 +455,62 @@ class TestAnalytics(RevenueTestCommon):
             {self.p5.id: 100.0},
         )
 
+    def test_mrr_partial_months_and_occurrences(self):
+        """Terms that do not start on the 1st: the month ends they cover."""
+        partner = self.env["res.partner"].create({"name": "Analytics customer 7"})
+        # 1,200 from 15 Jan 2027, monthly basis: 13 lines over 17/31 + 11 +
+        # 14/31 = 12 months, 100 a month; covers 31 Jan 2027 to 31 Dec 2027,
+        # not 31 Jan 2028 (it ends on 14 Jan).
+        annual = self._invoice(
+            partner,
+            "2027-01-15",
+            [(self.product_annual, 1200.0, {"revenue_start_date": "2027-01-15"})],
+        )
+        self.assertEqual(len(annual.revenue_line_ids), 13)
+        self.assertEqual(set(annual.revenue_line_ids.mapped("mrr_amount")), {100.0})
+        # 300 invoiced 18 Jan 2027, 3 occurrences from the next month:
+        # February to April, 100 a month.
+        self._invoice(partner, "2027-01-18", [(self.product_service, 300.0, None)])
+        companies = self._company()
+        mrr = {
+            month: self.analytics.mrr(month, company_ids=companies).get(partner.id)
+            for month in (
+                "2027-01-01",
+                "2027-02-01",
+                "2027-04-01",
+                "2027-05-01",
+                "2027-12-01",
+                "2028-01-01",
+            )
+        }
+        self.assertEqual(
+            mrr,
+            {
+                "2027-01-01": 100.0,
+                "2027-02-01": 200.0,
+                "2027-04-01": 200.0,
+                "2027-05-01": 100.0,
+                "2027-12-01": 100.0,
+                "2028-01-01": None,
+            },
+        )
+        movements = [
+            (str(m["month"]), m["kind"], m["amount"])
+            for m in self.analytics.mrr_movements(
+                "2027-01-01", "2028-01-31", company_ids=companies
+            )
+            if m["partner_id"] == partner.id
+        ]
+        self.assertEqual(
+            movements,
+            [
+                ("2027-01-01", "new", 100.0),
+                ("2027-02-01", "expansion", 100.0),
+                ("2027-05-01", "contraction", -100.0),
+                ("2028-01-01", "churn", -100.0),
+            ],
+        )
+
     def test_mrr_movements(self):
         movements = self.analytics.mrr_movements(
             "2026-01-01", "2026-07-31", company_ids=self._company()
