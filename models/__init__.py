@@ -13,3 +13,4 @@ from . import account_move
 from . import sale_order_line
 from . import sale_order
 from . import revenue_analytics
+from . import revenue_report

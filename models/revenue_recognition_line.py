@@ -87,6 +87,15 @@ class RevenueRecognitionLine(models.Model):
     move_id = fields.Many2one(
         related="move_line_id.move_id", store=True, index=True, string="Invoice"
     )
+    invoice_date = fields.Date(
+        related="move_id.invoice_date",
+        string="Invoice Date",
+        store=True,
+        index=True,
+        help="Date of the invoice or credit note the line comes from (empty for "
+        "expected lines of orders not invoiced yet): the rows of the revenue "
+        "waterfall.",
+    )
     sale_line_id = fields.Many2one(
         "sale.order.line", string="Order Line", index=True, ondelete="cascade"
     )

@@ -14,3 +14,4 @@ from . import test_price_allocation
 from . import test_analytics
 from . import test_update_terms
 from . import test_accrual
+from . import test_reporting

@@ -246,6 +246,22 @@ class TestAccrual(RevenueTestCommon):
             (0.0, 1200.0, MARCH_AMOUNT + 100.0),
         )
         self.assertEqual((april["closing"], april["difference"]), (1045.16, 0.0))
+        # The roll-forward screen: the same figure, and its journal items.
+        report = self.env["revenue.report"].create(
+            {
+                "report_type": "rollforward",
+                "date_from": "2026-03-01",
+                "date_to": "2026-04-30",
+                "company_ids": [Command.set(self.company.ids)],
+            }
+        )
+        report.action_compute()
+        march_row = report.rollforward_line_ids.sorted("month")[0]
+        self.assertEqual(march_row.accrued, MARCH_AMOUNT)
+        model, domain = march_row._drilldown_domain("accrued")
+        items = self.env[model].search(domain)
+        self.assertEqual(items.move_id, accrual)
+        self.assertAlmostEqual(sum(items.mapped("balance")), MARCH_AMOUNT)
 
     def test_recognition_on_line_dates_after_accrual(self):
         """Recognised on each line's own date (as the daily action does), the
