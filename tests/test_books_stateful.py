@@ -18,6 +18,7 @@ import os
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -161,7 +162,9 @@ class BooksMachine(RuleBasedStateMachine):
             commitment_date=self.today + relativedelta(days=delay),
             revenue_allocate=bundle is not None,
         )
-        order.action_confirm()
+        # confirmed today: confirming dates the order (the backlog counts from it)
+        with freeze_time(self.today):
+            order.action_confirm()
         self.orders.append(order)
 
     @rule(data=st.data(), price=st.integers(1, 3000))

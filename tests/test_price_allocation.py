@@ -297,6 +297,61 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertAlmostEqual(self._deferred_balance(), 0.0)
         self.assertBooks(after_run=True)
 
+    def test_term_change_after_a_reallocation_keeps_what_was_billed(self):
+        """A term change after the order was re-allocated reschedules what the
+        invoice line carries, not a share computed again from the order.
+
+        Router bundle invoiced on 1 January 2026: support allocated 400.00,
+        billed 100.00, difference -300.00; January to March recognised
+        (100.00). A second year of support is then ordered (quantity 1 -> 2,
+        100.00 each): the order's total 1,100 + 200 = 1,300 less what is
+        invoiced (800 + 400) leaves 100.00, all for the support's quantity not
+        invoiced yet: the support's allocation becomes 400 + 100 = 500.00.
+        Computed again for the invoiced unit, the difference would be
+        round(200 x 1/2) - round(500 x 1/2) = -150.00 and the schedule 250.00:
+        the line's schedule would add up to 100 - 150 + 250 - 300 = -50.00
+        instead of the 100.00 billed. The invoice line keeps its -300.00 and
+        its 400.00 are rescheduled, as in the test above: catch-up 50.00 -
+        100.00 = -50.00 on 1 April, then 21 months, 350.00 in all.
+        """
+        order = self._bundle_order(
+            [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
+            date_order="2026-01-01",
+        )
+        order.action_confirm()
+        invoice = self._invoice(order, "2026-01-01")
+        support = invoice.invoice_line_ids.sorted("sequence")[1]
+        self._recognise("2026-03-31")
+        self.assertAlmostEqual(self._income(self.support), 100.0)
+        order.order_line.filtered(
+            lambda line: line.product_id == self.support
+        ).product_uom_qty = 2
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"), [800.0, 500.0]
+        )
+        self.assertBooks()
+        action = support.action_revenue_update_terms()
+        wizard_form = Form(
+            self.env["revenue.update.terms.wizard"].with_context(**action["context"])
+        )
+        wizard_form.change_date = "2026-04-01"
+        wizard_form.end_date = "2027-12-31"
+        wizard_form.reason = "Support extended"
+        wizard_form.save().action_apply()
+        self.assertEqual(self._split(support), (400.0, -300.0))
+        pending = support.revenue_line_ids.filtered(
+            lambda rev: rev.state == "pending" and not rev.allocation_difference
+        ).sorted("recognition_date")
+        self.assertEqual(self._schedule(pending[:1]), [("2026-04-01", -50.0)])
+        self.assertEqual(len(pending), 22)  # the catch-up and 21 months
+        self.assertAlmostEqual(sum(pending.mapped("amount")), 300.0)
+        self.assertBooks()
+        # the second year is invoiced at its allocation: 500 - 400 = 100.00,
+        # billed 100.00, no difference
+        second = self._invoice(order, "2026-04-01")
+        self.assertEqual(self._split(second.invoice_line_ids), (100.0, 0.0))
+        self.assertBooks()
+
     # --- partial invoicing ------------------------------------------------------
 
     @freeze_time("2026-01-15")
