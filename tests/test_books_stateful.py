@@ -115,7 +115,9 @@ class BooksMachine(RuleBasedStateMachine):
         back to the bundle by the next re-allocation (known issue, see
         test_price_allocation.py,
         test_reallocation_after_an_invoice_at_another_price)."""
-        return any(invoice.invoice_line_ids.sale_line_ids.order_id.mapped("revenue_allocate"))
+        return any(
+            invoice.invoice_line_ids.sale_line_ids.order_id.mapped("revenue_allocate")
+        )
 
     def _post(self, move):
         move.invoice_date = self.today
@@ -164,7 +166,9 @@ class BooksMachine(RuleBasedStateMachine):
             (self.case.plain_product, 1, 50.0, None),
         ]
         if bundle is not None:
-            lines.append((self.case.products[(product + 1) % 3], 1, float(bundle), None))
+            lines.append(
+                (self.case.products[(product + 1) % 3], 1, float(bundle), None)
+            )
         order = self.case._create_order(
             lines,
             date_order=self.today,
@@ -398,7 +402,9 @@ class BooksMachine(RuleBasedStateMachine):
         movements = analytics.mrr_movements(
             months[1], months[2], company_ids=company_ids
         )
-        for month, previous, total in zip(months[1:], totals, totals[1:]):
+        for month, previous, total in zip(
+            months[1:], totals[:-1], totals[1:], strict=True
+        ):
             self.case.assertAlmostEqual(
                 sum(move["amount"] for move in movements if move["month"] == month),
                 total - previous,

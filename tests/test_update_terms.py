@@ -481,4 +481,3 @@ class TestUpdateTerms(RevenueTestCommon):
         # invoiced net 0.00: nothing may stay recognised
         self.assertAlmostEqual(sum(posted.mapped("amount")), 0.0)
         self.assertBooks(after_run=True)
-
