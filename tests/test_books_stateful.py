@@ -1,6 +1,13 @@
 """Random invoicing flows through the real ORM, the invariants checked after
 every step (hypothesis ``RuleBasedStateMachine``).
 
+Besides invoicing, crediting, holds and recognition, the machine accrues
+unbilled revenue at month ends (the Recognise Revenue wizard), changes the
+terms of posted invoice lines (the Change Revenue Terms wizard) and confirms
+orders that allocate their price by standalone selling prices; after every
+step the books (``assertBooks``), the roll-forward, the backlog and the MRR
+movements must add up.
+
 Each example runs in a savepoint that is rolled back at its end. Bounded to
 fit ``make test``; ``RR_STATEFUL_EXAMPLES`` (default 6) and
 ``RR_STATEFUL_STEPS`` (default 12) make a longer profile, e.g.
@@ -11,6 +18,7 @@ import os
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -24,12 +32,26 @@ from hypothesis.stateful import (
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import RevenueTestCommon
 
 EXAMPLES = int(os.environ.get("RR_STATEFUL_EXAMPLES", "6"))
 STEPS = int(os.environ.get("RR_STATEFUL_STEPS", "12"))
+
+#: The reasons the Change Revenue Terms wizard documents for refusing a change
+#: (README, "Contract changes"): the machine skips these, and only these.
+TERMS_REFUSALS = (
+    "are on hold",
+    "in a locked period",
+    "is before the start",
+    "are the current ones",
+    "has no revenue schedule",
+    "is not posted",
+    "draft recognition entries",
+    "mirrors its schedule",
+    "cannot be changed on its own",
+)
 
 
 class BooksMachine(RuleBasedStateMachine):
@@ -62,6 +84,41 @@ class BooksMachine(RuleBasedStateMachine):
             and not inv.reversal_move_ids
         ]
 
+    def _scheduled_invoice_lines(self):
+        """Posted invoice and credit note lines with a schedule to change."""
+        return [
+            line
+            for move in self.invoices
+            if move.state == "posted"
+            for line in move.invoice_line_ids
+            if line.revenue_schedule_id and line.revenue_line_ids
+        ]
+
+    @staticmethod
+    def _terms_snapshot(line):
+        """What a refused change of ``line``'s terms must leave as it was."""
+        return (
+            line.revenue_start_date,
+            line.revenue_end_date,
+            line.revenue_schedule_id,
+            sorted(
+                (rev.id, rev.state, rev.on_hold, rev.amount, rev.recognition_date)
+                for rev in line.revenue_line_ids
+            ),
+            len(line.move_id.message_ids),
+        )
+
+    @staticmethod
+    def _allocated(invoice):
+        """Invoices of orders that allocate their price are credited and
+        invoiced again at the order's prices: a price typed on them is given
+        back to the bundle by the next re-allocation (known issue, see
+        test_price_allocation.py,
+        test_reallocation_after_an_invoice_at_another_price)."""
+        return any(
+            invoice.invoice_line_ids.sale_line_ids.order_id.mapped("revenue_allocate")
+        )
+
     def _post(self, move):
         move.invoice_date = self.today
         try:
@@ -89,26 +146,38 @@ class BooksMachine(RuleBasedStateMachine):
         price=st.integers(1, 5000),
         product=st.integers(0, 2),
         qty=st.integers(1, 3),
+        bundle=st.none() | st.integers(0, 3000),
     )
-    def first_order(self, price, product, qty):
-        self.confirm_order(price, product, qty, 0)
+    def first_order(self, price, product, qty, bundle):
+        self.confirm_order(price, product, qty, 0, bundle)
 
     @rule(
         price=st.integers(1, 5000),
         product=st.integers(0, 2),
         qty=st.integers(1, 3),
         delay=st.integers(0, 60),
+        bundle=st.none() | st.integers(0, 3000),
     )
-    def confirm_order(self, price, product, qty, delay):
+    def confirm_order(self, price, product, qty, delay, bundle):
+        """``bundle``: the order allocates its price by standalone selling
+        prices, with a second scheduled product at that price (0: free)."""
+        lines = [
+            (self.case.products[product], qty, float(price), None),
+            (self.case.plain_product, 1, 50.0, None),
+        ]
+        if bundle is not None:
+            lines.append(
+                (self.case.products[(product + 1) % 3], 1, float(bundle), None)
+            )
         order = self.case._create_order(
-            [
-                (self.case.products[product], qty, float(price), None),
-                (self.case.plain_product, 1, 50.0, None),
-            ],
+            lines,
             date_order=self.today,
             commitment_date=self.today + relativedelta(days=delay),
+            revenue_allocate=bundle is not None,
         )
-        order.action_confirm()
+        # confirmed today: confirming dates the order (the backlog counts from it)
+        with freeze_time(self.today):
+            order.action_confirm()
         self.orders.append(order)
 
     @rule(data=st.data(), price=st.integers(1, 3000))
@@ -166,7 +235,7 @@ class BooksMachine(RuleBasedStateMachine):
     def credit(self, data, share):
         invoice = data.draw(st.sampled_from(self._posted_invoices()))
         refund = self._reversal(invoice)
-        if share != 1.0:
+        if share != 1.0 and not self._allocated(invoice):
             for line in refund.invoice_line_ids:
                 line.price_unit = line.currency_id.round(line.price_unit * share)
         self._post(refund)
@@ -177,8 +246,9 @@ class BooksMachine(RuleBasedStateMachine):
         invoice = data.draw(st.sampled_from(self._posted_invoices()))
         new_draft = self._reversal(invoice, modify=True)
         self.invoices.append(invoice.reversal_move_ids[-1:])
-        for line in new_draft.invoice_line_ids:
-            line.price_unit = line.currency_id.round(line.price_unit * 0.8)
+        if not self._allocated(invoice):
+            for line in new_draft.invoice_line_ids:
+                line.price_unit = line.currency_id.round(line.price_unit * 0.8)
         self._post(new_draft)
 
     @precondition(lambda self: self._posted_invoices())
@@ -232,6 +302,60 @@ class BooksMachine(RuleBasedStateMachine):
         entry._reverse_moves([{"date": self.today, "ref": "machine"}], cancel=True)
         self.ran = False
 
+    @rule(months=st.integers(0, 2))
+    def month_end_accrual(self, months):
+        """Month end: Recognise Revenue with Accrue Unbilled Revenue ticked."""
+        self.today = self.today + relativedelta(months=months, day=31)
+        wizard_form = Form(self.case.env["revenue.recognition.wizard"])
+        wizard_form.date = self.today
+        wizard_form.accrue_unbilled = True
+        wizard_form.save().action_create_journal()
+        self.ran = True
+
+    @precondition(lambda self: self._scheduled_invoice_lines())
+    @rule(
+        data=st.data(),
+        change=st.sampled_from(["longer", "shorter", "schedule"]),
+        months=st.integers(1, 12),
+        # a change dated later than a credit note of the line: known issue,
+        # test_update_terms.py, test_credit_note_after_a_change_dated_later
+        offset=st.integers(-20, 0),
+    )
+    def change_terms(self, data, change, months, offset):
+        """Change Revenue Terms of a posted line: a later or an earlier end,
+        or another schedule, from today or a date before it."""
+        line = data.draw(st.sampled_from(self._scheduled_invoice_lines()))
+        action = line.action_revenue_update_terms()
+        wizard_form = Form(
+            self.case.env[action["res_model"]].with_context(**action["context"])
+        )
+        wizard_form.change_date = self.today + relativedelta(days=offset)
+        wizard_form.reason = f"machine: {change}"
+        if change == "schedule":
+            others = [
+                schedule
+                for schedule in self.case.schedules
+                if schedule != line.revenue_schedule_id
+            ]
+            wizard_form.schedule_id = data.draw(st.sampled_from(others))
+        else:
+            live = line.revenue_line_ids.filtered(
+                lambda rev: rev.state != "cancelled" and not rev.allocation_difference
+            )
+            end = line.revenue_end_date or max(live.mapped("period_end"))
+            step = relativedelta(months=months if change == "longer" else -months)
+            wizard_form.end_date = end + step
+        wizard = wizard_form.save()
+        before = self._terms_snapshot(line)
+        try:
+            wizard.action_apply()
+        except UserError as error:
+            if not any(reason in str(error) for reason in TERMS_REFUSALS):
+                raise
+            # refused for a documented reason: nothing written
+            line.invalidate_recordset()
+            self.case.assertEqual(self._terms_snapshot(line), before, str(error))
+
     @invariant()
     def books_are_right(self):
         self.case.assertBooks(after_run=self.ran)
@@ -247,6 +371,47 @@ class BooksMachine(RuleBasedStateMachine):
             [(row["month"], 0.0) for row in rows],
         )
 
+    @invariant()
+    def backlog_adds_up(self):
+        backlog = self.case.env["revenue.analytics"].backlog(
+            self.today, company_ids=self.case.company.ids
+        )
+        self.case.assertAlmostEqual(
+            sum(backlog["bands"].values()), backlog["total"], places=2
+        )
+        self.case.assertAlmostEqual(
+            backlog["expected"] + backlog["deferred"], backlog["total"], places=2
+        )
+        if self.ran:
+            # all that is due is recognised: what is left to earn is not negative
+            self.case.assertGreaterEqual(round(backlog["total"], 2), 0.0, backlog)
+
+    @invariant()
+    def mrr_movements_add_up(self):
+        # the month before today's, today's and the next: movements of a month
+        # add up to the change of the total MRR
+        analytics = self.case.env["revenue.analytics"]
+        company_ids = self.case.company.ids
+        months = [
+            self.today.replace(day=1) + relativedelta(months=k) for k in (-1, 0, 1)
+        ]
+        totals = [
+            sum(analytics.mrr(month, company_ids=company_ids).values())
+            for month in months
+        ]
+        movements = analytics.mrr_movements(
+            months[1], months[2], company_ids=company_ids
+        )
+        for month, previous, total in zip(
+            months[1:], totals[:-1], totals[1:], strict=True
+        ):
+            self.case.assertAlmostEqual(
+                sum(move["amount"] for move in movements if move["month"] == month),
+                total - previous,
+                places=2,
+                msg=f"MRR movements of {month}",
+            )
+
 
 @tagged("post_install", "-at_install")
 class TestBooksStateful(RevenueTestCommon):
@@ -259,11 +424,20 @@ class TestBooksStateful(RevenueTestCommon):
             recognition_convention="month_end",
             occurrences=6,
         )
+        cls.schedules = [cls.schedule_quarterly, cls.schedule_12m, cls.schedule_days]
+        # Standalone selling prices, for the orders that allocate: the sales
+        # price of the first (300), its own figure for the other two.
         cls.products = [
             cls.product_service,
-            cls._create_product(name="Annual", revenue_schedule_id=cls.schedule_12m.id),
             cls._create_product(
-                name="Half-year", revenue_schedule_id=cls.schedule_days.id
+                name="Annual",
+                revenue_schedule_id=cls.schedule_12m.id,
+                revenue_ssp=1000.0,
+            ),
+            cls._create_product(
+                name="Half-year",
+                revenue_schedule_id=cls.schedule_days.id,
+                revenue_ssp=250.0,
             ),
         ]
         cls.plain_product = cls._create_product(name="One-off", lst_price=50.0)

@@ -443,3 +443,48 @@ class TestUpdateTerms(RevenueTestCommon):
         )
         self.assertEqual(labels["change_date"]["string"], "Date du changement")
         self.assertEqual(labels["schedule_id"]["string"], "Nouvel échéancier")
+
+    def test_credit_note_after_a_change_dated_later(self):
+        """KNOWN ISSUE, pinned as it is today (found by the stateful machine,
+        not fixed: a credit note
+        would have to copy the invoice line's schedule lines instead of
+        computing its own from the term): a credit note made after a change
+        whose date is still to come mirrors the new term, not the lines the
+        invoice line has until then.
+
+        1,200 from 1 January, January-March recognised (300.00). On 31 March
+        the term is extended to 31 December 2027 from 1 May (24 months, 50.00
+        a month): the April line is cancelled; due before 1 May under the new
+        term 4 x 50.00 = 200.00, catch-up 200.00 - 300.00 = -100.00 on
+        1 May. Credited in full on 15 April, the credit note computes the new
+        term from 1 January: -50.00 on 1 January ... 1 April. Run as of 30
+        April: the invoice line recognises nothing more (its next line is the
+        1 May catch-up), the credit note -200.00: net 300.00 - 200.00 =
+        100.00 recognised for a customer invoiced 0.00 net. It evens out on
+        1 May (-100.00), but April's revenue is wrong by 100.00.
+        """
+        invoice, line = self._invoice_and_recognise_q1()
+        self._wizard(
+            line, change_date="2026-05-01", end_date="2027-12-31"
+        ).action_apply()
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"date": "2026-04-15", "journal_id": invoice.journal_id.id})
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        self._run("2026-04-30")
+        recognised = line.revenue_line_ids | refund.invoice_line_ids.revenue_line_ids
+        posted = recognised.filtered(lambda rev: rev.state == "posted")
+        # KNOWN ISSUE: invoiced net 0.00, nothing should stay recognised; today
+        # 300.00 - 200.00 = 100.00 does (when it is fixed, this fails: expect
+        # 0.00 and assertBooks(after_run=True) here)
+        self.assertAlmostEqual(sum(posted.mapped("amount")), 100.0)
+        self.assertBooks()
+        # 31 May: the invoice line's catch-up -100.00 and May 50.00 (250.00 in
+        # all), the credit note's May -50.00 (-250.00): net 0.00
+        self._run("2026-05-31")
+        posted = recognised.filtered(lambda rev: rev.state == "posted")
+        self.assertAlmostEqual(sum(posted.mapped("amount")), 0.0)
+        self.assertBooks(after_run=True)

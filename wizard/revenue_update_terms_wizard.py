@@ -113,7 +113,9 @@ class RevenueUpdateTermsWizard(models.TransientModel):
                 revs.filtered(lambda rev: rev.state == "posted").mapped("amount")
             )
             wizard.to_recognise_amount = sum(
-                revs.filtered(lambda rev: rev.state == "pending" and not rev.allocation_difference).mapped("amount")
+                revs.filtered(
+                    lambda rev: rev.state == "pending" and not rev.allocation_difference
+                ).mapped("amount")
             )
 
     @api.depends("move_line_id")
@@ -147,7 +149,9 @@ class RevenueUpdateTermsWizard(models.TransientModel):
             self._check_change()
             # a price allocation difference is not revenue of any period:
             # it stays as it is (see the price allocation rules)
-            revs = line.revenue_line_ids.filtered(lambda rev: not rev.allocation_difference)
+            revs = line.revenue_line_ids.filtered(
+                lambda rev: not rev.allocation_difference
+            )
             pending = revs.filtered(lambda rev: rev.state == "pending")
             posted = revs.filtered(lambda rev: rev.state == "posted")
             before = {
@@ -164,13 +168,9 @@ class RevenueUpdateTermsWizard(models.TransientModel):
                 line._revenue_start(), self.end_date, self.schedule_id
             )
             rev_model = self.env["revenue.recognition.line"]
-            vals_list = [
-                vals
-                for vals in rev_model._prepare_schedule_vals_list(
-                    line._prepare_revenue_sources()
-                )
-                if not vals.get("allocation_difference")
-            ]
+            vals_list = rev_model._prepare_schedule_vals_list(
+                self._prepare_sources(revs)
+            )
             new_vals, catch_up = self._prepare_new_vals(vals_list, posted)
             pending._bookkeeping().write({"state": "cancelled"})
             new_revs = rev_model._create_batch(new_vals)
@@ -335,6 +335,27 @@ class RevenueUpdateTermsWizard(models.TransientModel):
                     credit_notes=", ".join(mirrors.move_id.mapped("display_name")),
                 )
             )
+
+    def _prepare_sources(self, revs):
+        """The line's ``RevenueSource``, spreading what its schedule carries.
+
+        What is rescheduled is what the line's schedule lines other than its
+        allocation difference add up to (``revs``, not cancelled): the amount
+        billed less the difference the line keeps. A difference computed again
+        from the order line would differ once the order was re-allocated (a
+        line added or changed since), and the line's schedule would no longer
+        add up to what it billed.
+        """
+        line = self.move_line_id
+        live = revs.filtered(lambda rev: rev.state != "cancelled")
+        sources = line._prepare_revenue_sources()
+        for source in sources:
+            source.amount = line.company_currency_id.round(sum(live.mapped("amount")))
+            source.amount_currency = line.currency_id.round(
+                sum(live.mapped("amount_currency"))
+            )
+            source.allocation_difference = source.allocation_difference_currency = 0.0
+        return sources
 
     def _prepare_new_vals(self, vals_list, posted):
         """(values of the new schedule lines, catch-up amount in company currency).
