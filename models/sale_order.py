@@ -100,9 +100,10 @@ class SaleOrder(models.Model):
         Confirmed orders that allocate: the untaxed total of the scheduled
         lines is shared in proportion to quantity × standalone selling price,
         rounded cumulatively in order sequence (``engine.allocate``). Once
-        lines are invoiced, what their posted invoices recognise is final: a
-        new allocation (a line added or changed) shares only the rest of the
-        total, across the quantities not invoiced yet. Without standalone
+        lines are invoiced, the allocation their posted invoices consumed is
+        final (``_revenue_allocation_consumed``): a new allocation (a line
+        added or changed) shares only the rest of the total, across the
+        quantities not invoiced yet. Without standalone
         prices (all zero) a line keeps its own price. Other orders: no
         allocated amount.
         """
@@ -125,7 +126,7 @@ class SaleOrder(models.Model):
         """{order line id: allocated amount} of the allocation ``lines``."""
         self.ensure_one()
         currency = self.currency_id
-        invoiced = {line.id: line._revenue_allocated_invoiced() for line in lines}
+        invoiced = {line.id: line._revenue_allocation_consumed() for line in lines}
         # quantities not invoiced yet: all of them before the first invoice
         quantities = [
             max(line.product_uom_qty - line.qty_invoiced_posted, 0.0) for line in lines

@@ -199,6 +199,32 @@ class SaleOrderLine(models.Model):
         )
         return self.currency_id.round(sum(revs.mapped("amount_currency")))
 
+    def _revenue_allocation_consumed(self):
+        """The part of this line's allocation its posted invoices consumed:
+        what the order prices the quantity invoiced at, minus the allocation
+        differences carried (credit notes deducted). A price typed on an
+        invoice is recognised on that invoice line and does not change it, so
+        a re-allocation never hands it back to the other lines."""
+        self.ensure_one()
+        posted = self.invoice_lines.filtered(
+            lambda aml: aml.parent_state == "posted"
+            and aml.revenue_schedule_id
+            and aml.revenue_income_account_id
+        )
+        quantity = sum(self._revenue_invoiced_quantity(aml) for aml in posted)
+        differences = posted.revenue_line_ids.filtered(
+            lambda rev: rev.state != "cancelled" and rev.allocation_difference
+        )
+        at_order_price = (
+            self.price_subtotal * quantity / self.product_uom_qty
+            if self.product_uom_qty
+            else 0.0
+        )
+        return self.currency_id.round(
+            self.currency_id.round(at_order_price)
+            - sum(differences.mapped("amount_currency"))
+        )
+
     def _revenue_invoiced_quantity(self, move_line):
         """The quantity of ``move_line`` in this line's unit of measure,
         negative for a credit note."""

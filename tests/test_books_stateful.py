@@ -108,17 +108,6 @@ class BooksMachine(RuleBasedStateMachine):
             len(line.move_id.message_ids),
         )
 
-    @staticmethod
-    def _allocated(invoice):
-        """Invoices of orders that allocate their price are credited and
-        invoiced again at the order's prices: a price typed on them is given
-        back to the bundle by the next re-allocation (known issue, see
-        test_price_allocation.py,
-        test_reallocation_after_an_invoice_at_another_price)."""
-        return any(
-            invoice.invoice_line_ids.sale_line_ids.order_id.mapped("revenue_allocate")
-        )
-
     def _post(self, move):
         move.invoice_date = self.today
         try:
@@ -235,7 +224,7 @@ class BooksMachine(RuleBasedStateMachine):
     def credit(self, data, share):
         invoice = data.draw(st.sampled_from(self._posted_invoices()))
         refund = self._reversal(invoice)
-        if share != 1.0 and not self._allocated(invoice):
+        if share != 1.0:
             for line in refund.invoice_line_ids:
                 line.price_unit = line.currency_id.round(line.price_unit * share)
         self._post(refund)
@@ -246,9 +235,8 @@ class BooksMachine(RuleBasedStateMachine):
         invoice = data.draw(st.sampled_from(self._posted_invoices()))
         new_draft = self._reversal(invoice, modify=True)
         self.invoices.append(invoice.reversal_move_ids[-1:])
-        if not self._allocated(invoice):
-            for line in new_draft.invoice_line_ids:
-                line.price_unit = line.currency_id.round(line.price_unit * 0.8)
+        for line in new_draft.invoice_line_ids:
+            line.price_unit = line.currency_id.round(line.price_unit * 0.8)
         self._post(new_draft)
 
     @precondition(lambda self: self._posted_invoices())

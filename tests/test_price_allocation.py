@@ -353,22 +353,17 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertBooks()
 
     def test_reallocation_after_an_invoice_at_another_price(self):
-        """KNOWN ISSUE, pinned as it is today (found by the stateful machine,
-        not fixed: it changes the re-allocation rule): a price typed on an
-        invoice is given back to the bundle by the next re-allocation.
+        """A price typed on an invoice stays with that invoice line: a later
+        re-allocation shares only what is left of the order.
 
         Router bundle: allocated 800.00 / 400.00. The invoice is replaced by one
         at 80 % ("reverse and create a new draft"): 880.00 and 80.00. Its
         differences follow the order prices (1,100 - 800 = +300.00, 100 - 400
         = -300.00), so its schedules recognise 880 - 300 = 580.00 and 80 + 300
         = 380.00: the price cut (220 + 20 = 240.00) is recognised on the lines
-        themselves, as the README says. A second support line (100.00) is
-        then added: what is left of the order to allocate is 1,300 - 1,200
-        (the order prices of what is invoiced) = 100.00. The re-allocation
-        takes what the invoices recognise instead, 1,300 - (580 + 380) =
-        340.00, and gives the new line the 240.00 cut back: invoiced at
-        100.00, it would recognise 340.00 (difference -240.00), the order
-        1,300.00 for 1,060.00 billed, and 487 would stay 240.00 in debit.
+        themselves. A second support line (100.00) is then added: what is left
+        of the order to allocate is 1,300 - (800 + 400) (the allocation the
+        invoices consumed) = 100.00, all of it to the only line not invoiced.
         """
         order = self._bundle_order(
             [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
@@ -399,19 +394,15 @@ class TestPriceAllocation(RevenueTestCommon):
                 }
             )
         ]
-        # KNOWN ISSUE: the rest of the order at its own prices is 1,300 -
-        # 1,100 - 100 = 100.00; the re-allocation gives 1,300 - 960 = 340.00.
-        # These assertions pin today's figures: when it is fixed, they fail;
-        # then expect 100.00, (100.0, 0.0), 1,060.00 and 0.00.
-        self.assertEqual(order.order_line[2].revenue_allocated_amount, 340.0)
+        self.assertEqual(order.order_line[2].revenue_allocated_amount, 100.0)
         second = self._invoice(order, "2026-02-01")
-        # billed 100.00, allocated 340.00: difference 100 - 340 = -240.00
-        self.assertEqual(self._split(second.invoice_line_ids), (340.0, -240.0))
+        # billed 100.00, allocated 100.00: no difference
+        self.assertEqual(self._split(second.invoice_line_ids), (100.0, 0.0))
         self._recognise("2027-12-31")
-        # recognised 580 + 380 + 340 = 1,300.00 for 880 + 80 + 100 = 1,060.00
-        # billed: 487 stays 240.00 in debit (the -240.00 difference pending)
-        self.assertAlmostEqual(self._income(), 1300.0)
-        self.assertAlmostEqual(self._deferred_balance(), 240.0)
+        # recognised 580 + 380 + 100 = 1,060.00 = 880 + 80 + 100 billed
+        self.assertAlmostEqual(self._income(), 1060.0)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertBooks(after_run=True)
         self.assertDeferredInvariant()
 
     # --- partial invoicing ------------------------------------------------------

@@ -6,6 +6,7 @@ March recognised (300.00), changed on 1 April. Every expected figure below is
 worked out by hand in a comment.
 """
 
+import unittest
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -444,9 +445,13 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertEqual(labels["change_date"]["string"], "Date du changement")
         self.assertEqual(labels["schedule_id"]["string"], "Nouvel échéancier")
 
+    @unittest.skip(
+        "Known issue (readme/ROADMAP.md): a credit note made after a contract "
+        "change dated later mirrors the new term"
+    )
     def test_credit_note_after_a_change_dated_later(self):
-        """KNOWN ISSUE, pinned as it is today (found by the stateful machine,
-        not fixed: a credit note
+        """KNOWN ISSUE, skipped until fixed (found by the stateful machine: a
+        credit note
         would have to copy the invoice line's schedule lines instead of
         computing its own from the term): a credit note made after a change
         whose date is still to come mirrors the new term, not the lines the
@@ -477,11 +482,10 @@ class TestUpdateTerms(RevenueTestCommon):
         self._run("2026-04-30")
         recognised = line.revenue_line_ids | refund.invoice_line_ids.revenue_line_ids
         posted = recognised.filtered(lambda rev: rev.state == "posted")
-        # KNOWN ISSUE: invoiced net 0.00, nothing should stay recognised; today
-        # 300.00 - 200.00 = 100.00 does (when it is fixed, this fails: expect
-        # 0.00 and assertBooks(after_run=True) here)
-        self.assertAlmostEqual(sum(posted.mapped("amount")), 100.0)
-        self.assertBooks()
+        # invoiced net 0.00: nothing may stay recognised (today 300.00 -
+        # 200.00 = 100.00 does: the known issue this test is skipped for)
+        self.assertAlmostEqual(sum(posted.mapped("amount")), 0.0)
+        self.assertBooks(after_run=True)
         # 31 May: the invoice line's catch-up -100.00 and May 50.00 (250.00 in
         # all), the credit note's May -50.00 (-250.00): net 0.00
         self._run("2026-05-31")
