@@ -113,9 +113,7 @@ class RevenueUpdateTermsWizard(models.TransientModel):
                 revs.filtered(lambda rev: rev.state == "posted").mapped("amount")
             )
             wizard.to_recognise_amount = sum(
-                revs.filtered(
-                    lambda rev: rev.state == "pending" and not rev.allocation_difference
-                ).mapped("amount")
+                revs.filtered(lambda rev: rev.state == "pending" and not rev.allocation_difference).mapped("amount")
             )
 
     @api.depends("move_line_id")
@@ -149,9 +147,7 @@ class RevenueUpdateTermsWizard(models.TransientModel):
             self._check_change()
             # a price allocation difference is not revenue of any period:
             # it stays as it is (see the price allocation rules)
-            revs = line.revenue_line_ids.filtered(
-                lambda rev: not rev.allocation_difference
-            )
+            revs = line.revenue_line_ids.filtered(lambda rev: not rev.allocation_difference)
             pending = revs.filtered(lambda rev: rev.state == "pending")
             posted = revs.filtered(lambda rev: rev.state == "posted")
             before = {
