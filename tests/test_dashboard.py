@@ -306,68 +306,98 @@ class TestRevenueDashboard(DashboardBook):
         }
         self.assertFalse(sorted(terms - set(french)), "labels without French")
         self.assertEqual(french["Recognised this year"], "Reconnu cette année")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_revenue_recognition")._update_translations(["fr_FR"])
         self.assertEqual(
             self.dashboard.with_context(lang="fr_FR").name, "Chiffre d'affaires"
         )
 
 
+#: The Data sheet's evaluated column (0: labels, 1: KPI values), once the
+#: pivots have loaded; "" while the dashboard is not there yet.
+READ_DATA_SHEET = """(() => {
+    const stack = [odoo.__WOWL_DEBUG__.root.__owl__];
+    while (stack.length) {
+        const node = stack.pop();
+        const dashboard = node.component?.state?.activeDashboard;
+        if (dashboard?.model) {
+            const getters = dashboard.model.getters;
+            const sheetId = getters.getSheetIdByName("Data");
+            return JSON.stringify([0, 1, 2, 3].map((row) =>
+                getters.getEvaluatedCell({sheetId, col: %d, row}).value));
+        }
+        stack.push(...Object.values(node.children));
+    }
+    return "";
+})()"""
+
+
 @tagged("post_install", "-at_install")
 class TestRevenueDashboardBrowser(DashboardBook, HttpCase):
     def test_dashboard_renders_the_kpis(self):
-        """In a real browser: the dashboard opens and its KPI cells evaluate
-        to the figures of the book."""
+        """In a real browser: the dashboard opens, its KPI cells evaluate to
+        the figures of the book, and its labels are French for a French user."""
         admin = self.env.ref("base.user_admin")
-        admin.write(
-            {"company_ids": [(4, self.company.id)], "company_id": self.company.id}
-        )
+        admin.write({"company_ids": [(4, self.company.id)], "company_id": self.company.id})
         admin.groups_id |= self.env.ref("revenue_recognition.group_revenue_user")
-        browser = ChromeBrowser(self, headless=True, success_signal="test successful")
-        try:
-            self.authenticate("admin", "admin", browser=browser)
-            self.cr.flush()
-            self.cr.clear()
-            browser.navigate_to(
-                f"{self.base_url()}/odoo/dashboards?dashboard_id={self.dashboard.id}",
-                wait_stop=False,
-            )
-            # the Data sheet's KPI values, once the pivots have loaded
-            read_kpis = """(() => {
-                const stack = [odoo.__WOWL_DEBUG__.root.__owl__];
-                while (stack.length) {
-                    const node = stack.pop();
-                    const dashboard = node.component?.state?.activeDashboard;
-                    if (dashboard?.model) {
-                        const getters = dashboard.model.getters;
-                        const sheetId = getters.getSheetIdByName("Data");
-                        return JSON.stringify([0, 1, 2, 3].map((row) =>
-                            getters.getEvaluatedCell({sheetId, col: 1, row}).value));
-                    }
-                    stack.push(...Object.values(node.children));
-                }
-                return "";
-            })()"""
-            self.assertTrue(
-                browser._wait_ready(
-                    f"JSON.parse({read_kpis} || '[null]')"
-                    ".every((value) => typeof value === 'number')",
-                    timeout=60,
-                ),
-                "the KPI cells did not evaluate to numbers",
-            )
-            kpis = browser._websocket_request(
-                "Runtime.evaluate",
-                params={"expression": read_kpis, "returnByValue": True},
-            )["result"]["value"]
-            # this year's recognised depends on today's year: 400 in 2026
-            # (I1 Jan + Feb 200, I2 Feb 200), 0 in any other year
-            this_year = 400.0 if date.today().year == 2026 else 0.0
-            self.assertEqual(json.loads(kpis), [this_year, 200.0, 200.0, 900.0])
-            time.sleep(2)  # let the charts draw
-            if SCREENSHOTS_DIR:
-                data = browser._websocket_request("Page.captureScreenshot")["data"]
-                target = Path(SCREENSHOTS_DIR)
-                target.mkdir(parents=True, exist_ok=True)
-                (target / "dashboard.png").write_bytes(base64.b64decode(data))
-        finally:
-            browser.stop()
-            self._wait_remaining_requests()
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_revenue_recognition")._update_translations(["fr_FR"])
+        # this year's recognised depends on today's year: 400 in 2026
+        # (I1 Jan + Feb 200, I2 Feb 200), 0 in any other year
+        this_year = 400.0 if date.today().year == 2026 else 0.0
+        url = f"{self.base_url()}/odoo/dashboards?dashboard_id={self.dashboard.id}"
+        for lang, first_label in (
+            ("en_US", "KPI - Recognised this year"),
+            ("fr_FR", "KPI - Reconnu cette année"),
+        ):
+            admin.lang = lang
+            browser = ChromeBrowser(self, headless=True, success_signal="test successful")
+            try:
+                self.authenticate("admin", "admin", browser=browser)
+                self.cr.flush()
+                self.cr.clear()
+                if SCREENSHOTS_DIR:  # the whole dashboard in one picture
+                    browser._websocket_request(
+                        "Emulation.setDeviceMetricsOverride",
+                        params={
+                            "width": 1400,
+                            "height": 1500,
+                            "deviceScaleFactor": 1,
+                            "mobile": False,
+                        },
+                    )
+                browser.navigate_to(url, wait_stop=False)
+                kpis = READ_DATA_SHEET % 1
+                self.assertTrue(
+                    browser._wait_ready(
+                        f"JSON.parse({kpis} || '[null]')"
+                        ".every((value) => typeof value === 'number')",
+                        timeout=60,
+                    ),
+                    "the KPI cells did not evaluate to numbers",
+                )
+                values = [
+                    json.loads(self._evaluate(browser, READ_DATA_SHEET % column))
+                    for column in (0, 1)
+                ]
+                self.assertEqual(values[1], [this_year, 200.0, 200.0, 900.0])
+                self.assertEqual(values[0][0], first_label)
+                time.sleep(2)  # let the charts draw
+                if SCREENSHOTS_DIR:
+                    data = browser._websocket_request("Page.captureScreenshot")["data"]
+                    target = Path(SCREENSHOTS_DIR)
+                    target.mkdir(parents=True, exist_ok=True)
+                    suffix = "" if lang == "en_US" else "_fr"
+                    (target / f"dashboard{suffix}.png").write_bytes(
+                        base64.b64decode(data)
+                    )
+            finally:
+                browser.stop()
+                self._wait_remaining_requests()
+        admin.lang = "en_US"
+
+    def _evaluate(self, browser, expression):
+        return browser._websocket_request(
+            "Runtime.evaluate",
+            params={"expression": expression, "returnByValue": True},
+        )["result"]["value"]
