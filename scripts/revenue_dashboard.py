@@ -161,7 +161,7 @@ borders["A7:G7"] = 1
 waterfall_y = 7 * ROW + 17
 cells["A24"] = {"content": action_link(
     "Recognised Revenue by Month", D_RECOGNISED, "graph", ["recognition_date:month"],
-    {"graph_measure": "amount", "graph_mode": "line",
+    {"graph_measure": "amount", "graph_mode": "bar",
      "graph_groupbys": ["recognition_date:month"]})}
 styles["A24"] = 1
 borders["A24:G24"] = 1
@@ -174,7 +174,7 @@ styles["A40"] = 1
 borders["A40:G40"] = 1
 cells["A41"] = {"content": '=_t("Customer")'}
 cells["B41"] = {"content": '=_t("Remaining backlog")'}
-cells["C41"] = {"content": '=_t("Share")'}
+cells["C41"] = {"content": '=_t("Share of backlog")'}
 styles["A41"] = 2
 styles["B41:C41"] = 5
 borders["A41:C41"] = 2
@@ -191,7 +191,7 @@ formats["C42:C51"] = 2
 
 figures = [
     scorecard("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e01", 0, "Recognised this year",
-              "Data!C1", "posted"),
+              "Data!C1", "posted lines"),
     scorecard("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e02", 253, "To recognise",
               "Data!C2", "pending, not on hold"),
     scorecard("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e03", 506, "On hold",
@@ -202,7 +202,7 @@ figures = [
           "odoo_bar", ["recognition_date:month", "state"], D_WATERFALL,
           waterfall_y, 360, True, "top"),
     chart("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e06", "Recognised revenue by month",
-          "odoo_line", ["recognition_date:month"], D_RECOGNISED,
+          "odoo_bar", ["recognition_date:month"], D_RECOGNISED,
           recognised_y, 340, False, "none"),
 ]
 
