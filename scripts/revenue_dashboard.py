@@ -18,8 +18,8 @@ FIELD_MATCHING = {
     F_CUSTOMER: {"chain": "partner_id", "type": "many2one"},
     F_PRODUCT: {"chain": "product_id", "type": "many2one"},
 }
+WATERFALL_CHART = "5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e05"
 BASE = [["allocation_difference", "=", False]]
-NOT_CANCELLED = [["state", "!=", "cancelled"]]
 
 
 def dom(*leaves):
@@ -38,7 +38,9 @@ def pivot(pid, name, domain, rows=(), sort=False):
         "model": MODEL,
         "name": name,
         "sortedColumn": (
-            {"groupId": [[], []], "measure": "amount", "order": "desc"} if sort else None
+            {"groupId": [[], []], "measure": "amount", "order": "desc"}
+            if sort
+            else None
         ),
         "formulaId": pid,
         "columns": [],
@@ -54,13 +56,22 @@ D_BACKLOG = dom(["state", "in", ["expected", "pending"]])
 D_WATERFALL = dom(["state", "!=", "cancelled"])
 
 pivots = {
-    "1": pivot("1", "KPI - Recognised by year", D_RECOGNISED,
-               [{"fieldName": "recognition_date", "granularity": "year"}]),
+    "1": pivot(
+        "1",
+        "KPI - Recognised by year",
+        D_RECOGNISED,
+        [{"fieldName": "recognition_date", "granularity": "year"}],
+    ),
     "2": pivot("2", "KPI - To recognise", D_TO_RECOGNISE),
     "3": pivot("3", "KPI - On hold", D_HELD),
     "4": pivot("4", "KPI - Signed backlog", D_EXPECTED),
-    "5": pivot("5", "Top customers by remaining backlog", D_BACKLOG,
-               [{"fieldName": "partner_id"}], sort=True),
+    "5": pivot(
+        "5",
+        "Top customers by remaining backlog",
+        D_BACKLOG,
+        [{"fieldName": "partner_id"}],
+        sort=True,
+    ),
 }
 
 
@@ -73,7 +84,12 @@ def action_link(label, domain, view, groupby, extra_ctx=None):
             "domain": domain,
             "context": ctx,
             "modelName": MODEL,
-            "views": [[False, "graph"], [False, "pivot"], [False, "list"], [False, "search"]],
+            "views": [
+                [False, "graph"],
+                [False, "pivot"],
+                [False, "list"],
+                [False, "search"],
+            ],
         },
         "threshold": 0,
         "name": label,
@@ -108,12 +124,25 @@ def chart(fid, title, ctype, groupby, domain, y, height, stacked, legend):
     if ctype == "odoo_line":
         data["fillArea"] = True
         data["cumulative"] = False
-    return {"id": fid, "x": 0, "y": y, "width": 1000, "height": height, "tag": "chart", "data": data}
+    return {
+        "id": fid,
+        "x": 0,
+        "y": y,
+        "width": 1000,
+        "height": height,
+        "tag": "chart",
+        "data": data,
+    }
 
 
 def scorecard(fid, x, title, key, descr):
     return {
-        "id": fid, "x": x, "y": 11, "width": 240, "height": 109, "tag": "chart",
+        "id": fid,
+        "x": x,
+        "y": 11,
+        "width": 240,
+        "height": 109,
+        "tag": "chart",
         "data": {
             "baselineColorDown": "#DC6965",
             "baselineColorUp": "#00A04A",
@@ -136,7 +165,9 @@ data_cells = {
     "A3": {"content": '=_t("KPI - On hold")'},
     "A4": {"content": '=_t("KPI - Signed backlog")'},
     "A5": {"content": '=_t("Current year")'},
-    "B1": {"content": '=IFERROR(PIVOT.VALUE(1,"amount","recognition_date:year",$B$5),0)'},
+    "B1": {
+        "content": '=IFERROR(PIVOT.VALUE(1,"amount","recognition_date:year",$B$5),0)'
+    },
     "B2": {"content": '=PIVOT.VALUE(2,"amount")'},
     "B3": {"content": '=PIVOT.VALUE(3,"amount")'},
     "B4": {"content": '=PIVOT.VALUE(4,"amount")'},
@@ -152,24 +183,52 @@ styles = {}
 borders = {}
 formats = {}
 # the waterfall heading and chart
-cells["A7"] = {"content": action_link(
-    "Revenue Waterfall", D_WATERFALL, "graph", ["recognition_date:month", "state"],
-    {"graph_measure": "amount", "graph_mode": "bar", "graph_stacked": True,
-     "graph_groupbys": ["recognition_date:month", "state"]})}
+cells["A7"] = {
+    "content": action_link(
+        "Revenue Waterfall",
+        D_WATERFALL,
+        "graph",
+        ["recognition_date:month", "state"],
+        {
+            "graph_measure": "amount",
+            "graph_mode": "bar",
+            "graph_stacked": True,
+            "graph_groupbys": ["recognition_date:month", "state"],
+        },
+    )
+}
 styles["A7"] = 1
 borders["A7:G7"] = 1
 waterfall_y = 7 * ROW + 17
-cells["A24"] = {"content": action_link(
-    "Recognised Revenue by Month", D_RECOGNISED, "graph", ["recognition_date:month"],
-    {"graph_measure": "amount", "graph_mode": "bar",
-     "graph_groupbys": ["recognition_date:month"]})}
+cells["A24"] = {
+    "content": action_link(
+        "Recognised Revenue by Month",
+        D_RECOGNISED,
+        "graph",
+        ["recognition_date:month"],
+        {
+            "graph_measure": "amount",
+            "graph_mode": "bar",
+            "graph_groupbys": ["recognition_date:month"],
+        },
+    )
+}
 styles["A24"] = 1
 borders["A24:G24"] = 1
 recognised_y = 24 * ROW + 17
-cells["A40"] = {"content": action_link(
-    "Top Customers by Remaining Backlog", D_BACKLOG, "pivot", ["partner_id"],
-    {"pivot_measures": ["amount"], "pivot_row_groupby": ["partner_id"],
-     "pivot_column_groupby": ["state"]})}
+cells["A40"] = {
+    "content": action_link(
+        "Top Customers by Remaining Backlog",
+        D_BACKLOG,
+        "pivot",
+        ["partner_id"],
+        {
+            "pivot_measures": ["amount"],
+            "pivot_row_groupby": ["partner_id"],
+            "pivot_column_groupby": ["state"],
+        },
+    )
+}
 styles["A40"] = 1
 borders["A40:G40"] = 1
 cells["A41"] = {"content": '=_t("Customer")'}
@@ -183,51 +242,117 @@ for rank in range(1, 11):
     cells[f"A{r}"] = {"content": f'=PIVOT.HEADER(5,"#partner_id",{rank})'}
     cells[f"B{r}"] = {"content": f'=PIVOT.VALUE(5,"amount","#partner_id",{rank})'}
     cells[f"C{r}"] = {
-        "content": f'=IFERROR(IF(B{r},B{r}/PIVOT.VALUE(5,"amount"),""),"")'}
+        "content": f'=IFERROR(IF(B{r},B{r}/PIVOT.VALUE(5,"amount"),""),"")'
+    }
 styles["A42:A51"] = 3
 styles["B42:C51"] = 4
 formats["B42:B51"] = 1
 formats["C42:C51"] = 2
 
 figures = [
-    scorecard("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e01", 0, "Recognised this year",
-              "Data!C1", "posted lines"),
-    scorecard("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e02", 253, "To recognise",
-              "Data!C2", "pending, not on hold"),
-    scorecard("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e03", 506, "On hold",
-              "Data!C3", "pending, held"),
-    scorecard("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e04", 759, "Signed backlog",
-              "Data!C4", "not invoiced yet"),
-    chart("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e05", "Amounts by recognition month and status",
-          "odoo_bar", ["recognition_date:month", "state"], D_WATERFALL,
-          waterfall_y, 360, True, "top"),
-    chart("5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e06", "Recognised revenue by month",
-          "odoo_bar", ["recognition_date:month"], D_RECOGNISED,
-          recognised_y, 340, False, "none"),
+    scorecard(
+        "5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e01",
+        0,
+        "Recognised this year",
+        "Data!C1",
+        "posted lines",
+    ),
+    scorecard(
+        "5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e02",
+        253,
+        "To recognise",
+        "Data!C2",
+        "pending, not on hold",
+    ),
+    scorecard(
+        "5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e03",
+        506,
+        "On hold",
+        "Data!C3",
+        "pending, held",
+    ),
+    scorecard(
+        "5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e04",
+        759,
+        "Signed backlog",
+        "Data!C4",
+        "not invoiced yet",
+    ),
+    chart(
+        WATERFALL_CHART,
+        "Amounts by recognition month and status",
+        "odoo_bar",
+        ["recognition_date:month", "state"],
+        D_WATERFALL,
+        waterfall_y,
+        360,
+        True,
+        "top",
+    ),
+    chart(
+        "5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e06",
+        "Recognised revenue by month",
+        "odoo_bar",
+        ["recognition_date:month"],
+        D_RECOGNISED,
+        recognised_y,
+        340,
+        False,
+        "none",
+    ),
 ]
 
 doc = {
     "version": 21,
     "sheets": [
         {
-            "id": "rr-dashboard-sheet", "name": "Dashboard",
-            "colNumber": 7, "rowNumber": 60,
-            "rows": {}, "cols": {"0": {"size": 300}, "1": {"size": 175}, "2": {"size": 100},
-                                  "3": {"size": 50}, "4": {"size": 150}, "5": {"size": 125},
-                                  "6": {"size": 100}},
-            "merges": [], "cells": cells, "styles": styles, "formats": formats,
-            "borders": borders, "conditionalFormats": [], "figures": figures,
-            "tables": [], "areGridLinesVisible": False, "isVisible": True,
-            "headerGroups": {"ROW": [], "COL": []}, "dataValidationRules": [],
+            "id": "rr-dashboard-sheet",
+            "name": "Dashboard",
+            "colNumber": 7,
+            "rowNumber": 60,
+            "rows": {},
+            "cols": {
+                "0": {"size": 300},
+                "1": {"size": 175},
+                "2": {"size": 100},
+                "3": {"size": 50},
+                "4": {"size": 150},
+                "5": {"size": 125},
+                "6": {"size": 100},
+            },
+            "merges": [],
+            "cells": cells,
+            "styles": styles,
+            "formats": formats,
+            "borders": borders,
+            "conditionalFormats": [],
+            "figures": figures,
+            "tables": [],
+            "areGridLinesVisible": False,
+            "isVisible": True,
+            "headerGroups": {"ROW": [], "COL": []},
+            "dataValidationRules": [],
             "comments": {},
         },
         {
-            "id": "rr-data-sheet", "name": "Data",
-            "colNumber": 5, "rowNumber": 10, "rows": {}, "cols": {"0": {"size": 220}},
-            "merges": [], "cells": data_cells, "styles": {}, "formats": {"B1:B4": 1},
-            "borders": {}, "conditionalFormats": [], "figures": [], "tables": [],
-            "areGridLinesVisible": True, "isVisible": True,
-            "headerGroups": {"ROW": [], "COL": []}, "dataValidationRules": [],
+            "id": "rr-data-sheet",
+            "name": "Data",
+            "colNumber": 5,
+            "rowNumber": 10,
+            "rows": {},
+            "cols": {"0": {"size": 220}},
+            "merges": [],
+            "cells": data_cells,
+            "styles": {},
+            "formats": {"B1:B4": 1},
+            "borders": {},
+            "conditionalFormats": [],
+            "figures": [],
+            "tables": [],
+            "areGridLinesVisible": True,
+            "isVisible": True,
+            "headerGroups": {"ROW": [], "COL": []},
+            "dataValidationRules": [],
             "comments": {},
         },
     ],
@@ -245,26 +370,46 @@ doc = {
     },
     "revisionId": "START_REVISION",
     "uniqueFigureIds": True,
-    "settings": {"locale": {
-        "name": "English (US)", "code": "en_US", "thousandsSeparator": ",",
-        "decimalSeparator": ".", "dateFormat": "mm/dd/yyyy", "timeFormat": "hh:mm:ss",
-        "formulaArgSeparator": ",", "weekStart": 7}},
+    "settings": {
+        "locale": {
+            "name": "English (US)",
+            "code": "en_US",
+            "thousandsSeparator": ",",
+            "decimalSeparator": ".",
+            "dateFormat": "mm/dd/yyyy",
+            "timeFormat": "hh:mm:ss",
+            "formulaArgSeparator": ",",
+            "weekStart": 7,
+        }
+    },
     "pivots": pivots,
     "pivotNextId": 6,
     "customTableStyles": {},
     "odooVersion": 12,
     "globalFilters": [
-        {"id": F_CUSTOMER, "type": "relation", "label": "Customer",
-         "modelName": "res.partner", "defaultValue": [], "defaultValueDisplayNames": [],
-         "rangeType": "year"},
-        {"id": F_PRODUCT, "type": "relation", "label": "Product",
-         "modelName": "product.product", "defaultValue": [], "defaultValueDisplayNames": [],
-         "rangeType": "year"},
+        {
+            "id": F_CUSTOMER,
+            "type": "relation",
+            "label": "Customer",
+            "modelName": "res.partner",
+            "defaultValue": [],
+            "defaultValueDisplayNames": [],
+            "rangeType": "year",
+        },
+        {
+            "id": F_PRODUCT,
+            "type": "relation",
+            "label": "Product",
+            "modelName": "product.product",
+            "defaultValue": [],
+            "defaultValueDisplayNames": [],
+            "rangeType": "year",
+        },
     ],
     "lists": {},
     "listNextId": 1,
     "chartOdooMenusReferences": {
-        "5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e05": "revenue_recognition.menu_revenue_waterfall",
+        WATERFALL_CHART: "revenue_recognition.menu_revenue_waterfall",
     },
 }
 with open(sys.argv[1], "w", encoding="utf-8") as target:

@@ -337,7 +337,9 @@ class TestRevenueDashboardBrowser(DashboardBook, HttpCase):
         """In a real browser: the dashboard opens, its KPI cells evaluate to
         the figures of the book, and its labels are French for a French user."""
         admin = self.env.ref("base.user_admin")
-        admin.write({"company_ids": [(4, self.company.id)], "company_id": self.company.id})
+        admin.write(
+            {"company_ids": [(4, self.company.id)], "company_id": self.company.id}
+        )
         admin.groups_id |= self.env.ref("revenue_recognition.group_revenue_user")
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env.ref("base.module_revenue_recognition")._update_translations(["fr_FR"])
@@ -350,7 +352,9 @@ class TestRevenueDashboardBrowser(DashboardBook, HttpCase):
             ("fr_FR", "KPI - Reconnu cette année"),
         ):
             admin.lang = lang
-            browser = ChromeBrowser(self, headless=True, success_signal="test successful")
+            browser = ChromeBrowser(
+                self, headless=True, success_signal="test successful"
+            )
             try:
                 self.authenticate("admin", "admin", browser=browser)
                 self.cr.flush()
