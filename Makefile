@@ -67,7 +67,7 @@ lint:
 # French), taken by the browser tour of the whole flow.
 screenshots:
 	@RR_SCREENSHOTS_DIR="$(CURDIR)/static/description" \
-		TEST_TAGS=/revenue_recognition:TestRevenueFlowTour bash scripts/run_tests.sh
+		TEST_TAGS=/revenue_recognition:TestRevenueFlowTour,/revenue_recognition:TestRevenueDashboardBrowser bash scripts/run_tests.sh
 
 format:
 	@bash scripts/lint.sh --fix

@@ -8,7 +8,7 @@
     "author": "revenue_recognition developers",
     "website": "https://github.com/revenue-recognition/revenue_recognition",
     "development_status": "Alpha",
-    "depends": ["sale_management", "account"],
+    "depends": ["sale_management", "account", "spreadsheet_dashboard"],
     "data": [
         "security/revenue_recognition_security.xml",
         "security/ir.model.access.csv",
@@ -24,6 +24,7 @@
         "wizard/revenue_update_terms_wizard_views.xml",
         "views/revenue_report_views.xml",
         "views/menus.xml",
+        "data/spreadsheet_dashboard.xml",
     ],
     "demo": ["demo/revenue_recognition_demo.xml"],
     "assets": {

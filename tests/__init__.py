@@ -15,3 +15,4 @@ from . import test_analytics
 from . import test_update_terms
 from . import test_accrual
 from . import test_reporting
+from . import test_dashboard
