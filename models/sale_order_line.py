@@ -207,9 +207,11 @@ class SaleOrderLine(models.Model):
         a re-allocation never hands it back to the other lines."""
         self.ensure_one()
         posted = self.invoice_lines.filtered(
-            lambda aml: aml.parent_state == "posted"
-            and aml.revenue_schedule_id
-            and aml.revenue_income_account_id
+            lambda aml: (
+                aml.parent_state == "posted"
+                and aml.revenue_schedule_id
+                and aml.revenue_income_account_id
+            )
         )
         quantity = sum(self._revenue_invoiced_quantity(aml) for aml in posted)
         differences = posted.revenue_line_ids.filtered(
