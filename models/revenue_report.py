@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 REPORT_TYPES = [
     ("rollforward", "Deferred revenue roll-forward"),
@@ -216,7 +216,7 @@ class RevenueReport(models.TransientModel):
         return self._open_lines(
             "revenue.report.rollforward",
             self.env._("Deferred revenue roll-forward"),
-            "list",
+            "list,form",
         )
 
     def _compute_backlog(self):
@@ -622,6 +622,12 @@ class RevenueReportRollforward(models.TransientModel):
         "earned and not invoiced yet, accrued at the month end and reversed the "
         "next day.",
     )
+
+    @api.depends("month")
+    def _compute_display_name(self):
+        # "November 2026" / "novembre 2026": a month, not the date of its 1st
+        for row in self:
+            row.display_name = format_date(self.env, row.month, date_format="MMMM y")
 
     def action_drilldown(self):
         """What makes up the figure named in the context's ``figure``."""

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // The accountant at month end: from the Invoicing app, Revenue Recognition ›
 // Reporting › Deferred Revenue Roll-forward, compute the last twelve months,
@@ -28,20 +29,16 @@ function openReport(xmlid) {
 registry.category("web_tour.tours").add("revenue_recognition_month_end_tour", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Open the Invoicing app",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
+        ...stepUtils.goToAppSteps("account.menu_finance", "Open the Invoicing app"),
         ...openReport("menu_revenue_report_rollforward"),
         {
             content: "One row a month: open the current month (the last row)",
-            trigger: ".o_list_view .o_data_row:last-child td[name='month']",
+            trigger: ".o_list_view .o_data_row:last-child td[name='display_name']",
             run: "click",
         },
         {
             content: "The month's form: open what makes up its closing balance",
-            trigger: ".o_form_view .oe_button_box button:has(.o_stat_text:contains(Closing))",
+            trigger: ".o_form_view button.o_revenue_drill_closing",
             run: "click",
         },
         {
