@@ -146,6 +146,19 @@ class RevenueReport(models.TransientModel):
         "revenue.report.mrr.reconciliation", "report_id", string="MRR reconciliation"
     )
 
+    @api.depends("report_type", "date_from", "date_to", "as_of")
+    def _compute_display_name(self):
+        # the breadcrumb: "Backlog (RPO) · 11/25/2026", "KPIs · 12/01/2025 – 11/30/2026"
+        labels = dict(self._fields["report_type"]._description_selection(self.env))
+        for report in self:
+            if report.report_type == "backlog":
+                period = format_date(self.env, report.as_of)
+            else:
+                period = " – ".join(
+                    format_date(self.env, day) for day in (report.date_from, report.date_to)
+                )
+            report.display_name = f"{labels.get(report.report_type, '')} · {period}"
+
     @api.constrains("date_from", "date_to")
     def _check_period(self):
         for report in self:

@@ -302,6 +302,12 @@ class TestRevenueMonthEndTour(HttpCase):
                 ".o_form_view button[name='action_open_mrr']",
             ),
             (
+                "mrr_graph",
+                None,
+                ".o_form_view button[name='action_open_mrr']",
+                ".o_graph_view canvas",
+            ),
+            (
                 "kpis",
                 f"{action}action_revenue_report_kpis",
                 compute,
