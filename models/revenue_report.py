@@ -155,7 +155,8 @@ class RevenueReport(models.TransientModel):
                 period = format_date(self.env, report.as_of)
             else:
                 period = " – ".join(
-                    format_date(self.env, day) for day in (report.date_from, report.date_to)
+                    format_date(self.env, day)
+                    for day in (report.date_from, report.date_to)
                 )
             report.display_name = f"{labels.get(report.report_type, '')} · {period}"
 

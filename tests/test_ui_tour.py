@@ -336,7 +336,9 @@ class TestRevenueMonthEndTour(HttpCase):
                     time.sleep(0.5)
                     browser._websocket_request(
                         "Runtime.evaluate",
-                        params={"expression": f"document.querySelector({click!r}).click()"},
+                        params={
+                            "expression": f"document.querySelector({click!r}).click()"
+                        },
                     )
                 browser._wait_ready(f"!!document.querySelector({selector!r})")
                 time.sleep(1.5)  # let the fonts and badges settle
