@@ -70,7 +70,9 @@ class TestRevenueFlowTour(HttpCase):
     def _save_screenshots(self, order, invoice):
         """The screens of the flow, in English and French, as PNG files."""
         self.env["res.lang"]._activate_lang("fr_FR")
-        self.env.ref("base.module_revenue_recognition")._update_translations(["fr_FR"])
+        self.env["ir.module.module"].search(
+            [("state", "=", "installed")]
+        )._update_translations(["fr_FR"], overwrite=True)
         pages = [
             ("order", f"/odoo/sales/{order.id}", ".o_revenue_stat"),
             (
