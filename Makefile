@@ -64,10 +64,11 @@ lint:
 	@bash scripts/lint.sh
 
 # The README's screenshots (static/description/screenshot_*.png, English and
-# French), taken by the browser tour of the whole flow.
+# French), taken by the browser tours of the whole flow and of the month end.
 screenshots:
 	@RR_SCREENSHOTS_DIR="$(CURDIR)/static/description" \
-		TEST_TAGS=/revenue_recognition:TestRevenueFlowTour,/revenue_recognition:TestRevenueDashboardBrowser bash scripts/run_tests.sh
+		TEST_TAGS=/revenue_recognition:TestRevenueFlowTour,/revenue_recognition:TestRevenueMonthEndTour,/revenue_recognition:TestRevenueDashboardBrowser \
+		bash scripts/run_tests.sh
 
 format:
 	@bash scripts/lint.sh --fix

@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 REPORT_TYPES = [
     ("rollforward", "Deferred revenue roll-forward"),
@@ -146,6 +146,20 @@ class RevenueReport(models.TransientModel):
         "revenue.report.mrr.reconciliation", "report_id", string="MRR reconciliation"
     )
 
+    @api.depends("report_type", "date_from", "date_to", "as_of")
+    def _compute_display_name(self):
+        # the breadcrumb: "Backlog (RPO) · 11/25/2026", "KPIs · 12/01/2025 – 11/30/2026"
+        labels = dict(self._fields["report_type"]._description_selection(self.env))
+        for report in self:
+            if report.report_type == "backlog":
+                period = format_date(self.env, report.as_of)
+            else:
+                period = " – ".join(
+                    format_date(self.env, day)
+                    for day in (report.date_from, report.date_to)
+                )
+            report.display_name = f"{labels.get(report.report_type, '')} · {period}"
+
     @api.constrains("date_from", "date_to")
     def _check_period(self):
         for report in self:
@@ -216,7 +230,7 @@ class RevenueReport(models.TransientModel):
         return self._open_lines(
             "revenue.report.rollforward",
             self.env._("Deferred revenue roll-forward"),
-            "list",
+            "list,form",
         )
 
     def _compute_backlog(self):
@@ -622,6 +636,12 @@ class RevenueReportRollforward(models.TransientModel):
         "earned and not invoiced yet, accrued at the month end and reversed the "
         "next day.",
     )
+
+    @api.depends("month")
+    def _compute_display_name(self):
+        # "November 2026" / "novembre 2026": a month, not the date of its 1st
+        for row in self:
+            row.display_name = format_date(self.env, row.month, date_format="MMMM y")
 
     def action_drilldown(self):
         """What makes up the figure named in the context's ``figure``."""

@@ -1,0 +1,63 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+// The accountant at month end: from the Invoicing app, Revenue Recognition ›
+// Reporting › Deferred Revenue Roll-forward, compute the last twelve months,
+// open the current month, drill down into its closing balance; then the
+// backlog (remaining performance obligations) as of today.
+function openReport(xmlid) {
+    return [
+        {
+            content: "Open the Revenue Recognition menu",
+            trigger:
+                ".o_menu_sections [data-menu-xmlid='revenue_recognition.menu_revenue_recognition_root']",
+            run: "click",
+        },
+        {
+            content: "Open the report",
+            trigger: `.dropdown-item[data-menu-xmlid='revenue_recognition.${xmlid}']`,
+            run: "click",
+        },
+        {
+            content: "Compute it for the proposed period",
+            trigger: ".modal footer button[name='action_compute']",
+            run: "click",
+        },
+    ];
+}
+
+registry.category("web_tour.tours").add("revenue_recognition_month_end_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("account.menu_finance", "Open the Invoicing app"),
+        ...openReport("menu_revenue_report_rollforward"),
+        {
+            content: "One row a month: open the current month (the last row)",
+            trigger: ".o_list_view .o_data_row:last-child td[name='display_name']",
+            run: "click",
+        },
+        {
+            content: "The month's form: open what makes up its closing balance",
+            trigger: ".o_form_view button.o_revenue_drill_closing",
+            run: "click",
+        },
+        {
+            content: "The schedule lines behind the closing balance",
+            trigger: ".o_list_view .o_data_row td[name='product_id']:contains(Tour Subscription)",
+        },
+        ...openReport("menu_revenue_report_backlog"),
+        {
+            content: "The backlog by time band",
+            trigger: ".o_form_view .o_field_widget[name='backlog_total']",
+        },
+        {
+            content: "Open it by customer and product",
+            trigger: ".o_form_view button[name='action_open_backlog_lines']",
+            run: "click",
+        },
+        {
+            content: "The backlog by customer and product",
+            trigger: ".o_pivot, .o_list_view, .o_graph_view",
+        },
+    ],
+});
