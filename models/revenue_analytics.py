@@ -290,6 +290,32 @@ class RevenueAnalytics(models.AbstractModel):
     # --- roll-forward ------------------------------------------------------------
 
     @api.model
+    def _ledger_by_month(self, companies, accounts, last_day, bucket):
+        """{month (``bucket`` of the day): balance} of the posted journal items
+        of ``accounts`` up to ``last_day``; empty without accounts."""
+        balances = defaultdict(float)
+        if not accounts:
+            return balances
+        for day, balance in self._analytics_query(
+            SQL(
+                """
+                SELECT date, SUM(balance)
+                  FROM account_move_line
+                 WHERE account_id = ANY(%(accounts)s)
+                   AND company_id = ANY(%(companies)s)
+                   AND parent_state = 'posted'
+                   AND date <= %(last_day)s
+                 GROUP BY 1
+                """,
+                accounts=accounts,
+                companies=companies.ids,
+                last_day=last_day,
+            )
+        ):
+            balances[bucket(day)] += balance
+        return balances
+
+    @api.model
     def rollforward(self, date_from, date_to, company_ids=None):
         """Deferred revenue roll-forward, one dict per month, tied to the ledger.
 
@@ -365,45 +391,10 @@ class RevenueAnalytics(models.AbstractModel):
             companies, None, last_day, accounts=accounts
         ):
             recognised[bucket(day)] += amount
-        ledger = defaultdict(float)
-        if accounts:
-            for day, balance in self._analytics_query(
-                SQL(
-                    """
-                    SELECT date, SUM(balance)
-                      FROM account_move_line
-                     WHERE account_id = ANY(%(accounts)s)
-                       AND company_id = ANY(%(companies)s)
-                       AND parent_state = 'posted'
-                       AND date <= %(last_day)s
-                     GROUP BY 1
-                    """,
-                    accounts=accounts,
-                    companies=companies.ids,
-                    last_day=last_day,
-                )
-            ):
-                ledger[bucket(day)] += balance
-        unbilled = defaultdict(float)
-        accrual_accounts = companies.revenue_accrual_account_id.ids
-        if accrual_accounts:
-            for day, balance in self._analytics_query(
-                SQL(
-                    """
-                    SELECT date, SUM(balance)
-                      FROM account_move_line
-                     WHERE account_id = ANY(%(accounts)s)
-                       AND company_id = ANY(%(companies)s)
-                       AND parent_state = 'posted'
-                       AND date <= %(last_day)s
-                     GROUP BY 1
-                    """,
-                    accounts=accrual_accounts,
-                    companies=companies.ids,
-                    last_day=last_day,
-                )
-            ):
-                unbilled[bucket(day)] += balance
+        ledger = self._ledger_by_month(companies, accounts, last_day, bucket)
+        unbilled = self._ledger_by_month(
+            companies, companies.revenue_accrual_account_id.ids, last_day, bucket
+        )
         accrued = unbilled[None]
         result = []
         closing = invoiced[None] + credited[None] - recognised[None]
