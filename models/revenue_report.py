@@ -15,6 +15,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
+from .revenue_analytics import month_last_day as month_end
+from .revenue_analytics import month_start
+from .revenue_analytics import months_of as months_between
+
 REPORT_TYPES = [
     ("rollforward", "Deferred revenue roll-forward"),
     ("backlog", "Backlog (RPO)"),
@@ -41,24 +45,6 @@ REASONS = [
     "upgrade_downgrade",
     "unexplained",
 ]
-
-
-def month_start(day):
-    return day.replace(day=1)
-
-
-def month_end(day):
-    return month_start(day) + relativedelta(months=1, days=-1)
-
-
-def months_between(date_from, date_to):
-    """First days of the months from ``date_from``'s to ``date_to``'s."""
-    month, last = month_start(date_from), month_start(date_to)
-    months = []
-    while month <= last:
-        months.append(month)
-        month += relativedelta(months=1)
-    return months
 
 
 class RevenueReport(models.TransientModel):
