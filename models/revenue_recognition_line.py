@@ -115,6 +115,20 @@ class RevenueRecognitionLine(models.Model):
         "deferred account, never recognised: the differences of an order's "
         "lines add up to zero once it is fully invoiced.",
     )
+    signed_date = fields.Date(
+        index=True,
+        readonly=True,
+        help="The day this line came into the contract (the order's date for "
+        "lines made at confirmation, else the day it was created): reports as "
+        "of an earlier date leave it out.",
+    )
+    cancel_date = fields.Date(
+        index=True,
+        readonly=True,
+        help="The day this line stopped counting (cancelled by a change of "
+        "terms, a cancellation or an invoice replacing it): reports as of an "
+        "earlier date still count it.",
+    )
     mrr_amount = fields.Float(
         string="Monthly Recurring Revenue",
         digits=False,
@@ -204,6 +218,9 @@ class RevenueRecognitionLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_bookkeeping_access(vals_list[0] if vals_list else {})
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            vals.setdefault("signed_date", today)
         return super().create(vals_list)
 
     def write(self, vals):
