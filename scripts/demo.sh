@@ -42,24 +42,32 @@ log="$RR_LOCAL/logs/demo-init.log"
     --gevent-port="$(rr_free_port)" >"$log" 2>&1 &
 odoo_pid=$!
 # Progress while Odoo installs (a few minutes the first time): the module it
-# is loading, every ten seconds.
+# is loading, every ten seconds. Under `set -euo pipefail` a grep that finds
+# nothing yet (a busy machine logs no "loading" line in the first seconds)
+# would end this script while Odoo goes on in the background: every command
+# of the loop tolerates an empty log.
 started=$SECONDS
 last=""
 while kill -0 "$odoo_pid" 2>/dev/null; do
     sleep 10
-    module=$(grep -oE 'loading [a-z0-9_]+/' "$log" 2>/dev/null | tail -n 1 | cut -c9- | tr -d /)
+    module=$({ grep -oE 'loading [a-z0-9_]+/' "$log" 2>/dev/null || true; } \
+        | tail -n 1 | cut -c9- | tr -d /)
     if [ -n "$module" ] && [ "$module" != "$last" ]; then
         rr_say "  ... $((SECONDS - started)) s: installing $module"
         last=$module
+    else
+        rr_say "  ... $((SECONDS - started)) s: Odoo is still initialising $DEMO_DB"
     fi
 done
-if ! wait "$odoo_pid"; then
+status=0
+wait "$odoo_pid" || status=$?
+if [ "$status" -ne 0 ]; then
     tail -n 40 "$log" >&2
-    rr_say "Odoo failed to initialise $DEMO_DB; full log in $log"
+    rr_say "Odoo failed to initialise $DEMO_DB (exit status $status); full log in $log"
     exit 1
 fi
 if ! rr_db_exists "$DEMO_DB" || grep -qE ' (ERROR|CRITICAL) ' "$log"; then
-    grep -E ' (ERROR|CRITICAL) ' "$log" | head -n 20 >&2
+    { grep -E ' (ERROR|CRITICAL) ' "$log" || true; } | head -n 20 >&2
     rr_say "Errors while initialising $DEMO_DB; full log in $log"
     exit 1
 fi
