@@ -28,6 +28,9 @@
     ],
     "demo": ["demo/revenue_recognition_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "revenue_recognition/static/src/**/*",
+        ],
         "web.assets_tests": [
             "revenue_recognition/static/tests/tours/*.js",
         ],

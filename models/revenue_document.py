@@ -76,7 +76,12 @@ class RevenueDocumentMixin(models.AbstractModel):
                 document.revenue_held_count = 0
             return
         groups = line_model._read_group(
-            [(field_name, "in", self.ids), ("state", "!=", "cancelled")],
+            [
+                (field_name, "in", self.ids),
+                ("state", "!=", "cancelled"),
+                # an allocation difference stays on the deferred account
+                ("allocation_difference", "=", False),
+            ],
             [field_name, "state", "on_hold"],
             ["amount:sum", "__count"],
         )
@@ -106,6 +111,7 @@ class RevenueDocumentMixin(models.AbstractModel):
         action["domain"] = [
             (self._revenue_line_field(), "=", self.id),
             ("state", "!=", "cancelled"),
+            ("allocation_difference", "=", False),
         ]
         action["context"] = {"default_" + self._revenue_line_field(): self.id}
         return action

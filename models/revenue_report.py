@@ -439,7 +439,8 @@ class RevenueReport(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "views": [(self.env.ref(self._result_view()).id, "form")],
-            "target": "current",
+            # a report opened from its menu starts a new trail of breadcrumbs
+            "target": "main",
         }
 
     def _result_view(self):
@@ -513,7 +514,12 @@ class RevenueReport(models.TransientModel):
             self._compute_mrr_reconciliation()
         return self._open_lines(
             "revenue.report.mrr.reconciliation",
-            self.env._("MRR reconciliation"),
+            self.env._(
+                "MRR reconciliation of %(month)s",
+                month=format_date(
+                    self.env, month_start(self.date_to), date_format="MMMM y"
+                ),
+            ),
             "list,pivot",
         )
 
@@ -736,6 +742,19 @@ class RevenueReportBacklog(models.TransientModel):
     partner_id = fields.Many2one("res.partner", string="Customer")
     product_id = fields.Many2one("product.product")
     amount = fields.Monetary()
+
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # time bands in time order, not in the alphabetical order of their keys
+        if "band" in groupby_terms:
+            groupby_terms = {
+                **groupby_terms,
+                "band": SQL(
+                    "array_position(%s::varchar[], %s::varchar)",
+                    [band for band, _label in BANDS],
+                    groupby_terms["band"],
+                ),
+            }
+        return super()._read_group_orderby(order, groupby_terms, query)
 
 
 class RevenueReportMrr(models.TransientModel):

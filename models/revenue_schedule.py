@@ -327,7 +327,11 @@ class RevenueSchedule(models.Model):
             "<tfoot><tr><td colspan='3'><strong>%s</strong></td>"
             "<td class='text-end'><strong>%s</strong></td></tr></tfoot>"
         ) % (
-            self.env._("Total (%(count)s lines)", count=result.line_count),
+            (
+                self.env._("Total (1 line)")
+                if result.line_count == 1
+                else self.env._("Total (%(count)s lines)", count=result.line_count)
+            ),
             formatLang(self.env, float(result.total), currency_obj=currency),
         )
         return (

@@ -158,3 +158,12 @@ class SaleOrder(models.Model):
             line.id: currency.round(invoiced[line.id] + float(share))
             for line, share in zip(lines, shares, strict=True)
         }
+
+    def _revenue_allocation_preview(self):
+        """{order line id: allocated amount} as confirming the order would
+        store it: the quotation shows its allocation before it is signed."""
+        self.ensure_one()
+        lines = self._revenue_allocation_lines()
+        if not self.revenue_allocate or not lines:
+            return {}
+        return self._revenue_allocation_amounts(lines)

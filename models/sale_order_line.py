@@ -45,6 +45,14 @@ class SaleOrderLine(models.Model):
         "schedules recognise, whatever it is invoiced at.",
     )
 
+    revenue_allocated_preview = fields.Monetary(
+        string="Allocated",
+        compute="_compute_revenue_allocated_preview",
+        help="This line's share of the order's price by standalone selling "
+        "prices: on a quotation, what confirming it would allocate; on a "
+        "confirmed order, the allocated revenue.",
+    )
+
     @api.depends("product_id", "display_type")
     def _compute_revenue_schedule_id(self):
         for line in self:
@@ -325,3 +333,22 @@ class SaleOrderLine(models.Model):
             ):
                 res.setdefault("revenue_end_date", self.revenue_end_date)
         return res
+
+    @api.depends(
+        "revenue_allocated_amount",
+        "order_id.state",
+        "order_id.revenue_allocate",
+        "order_id.order_line.price_subtotal",
+        "order_id.order_line.product_uom_qty",
+        "order_id.order_line.product_id",
+        "order_id.order_line.revenue_schedule_id",
+    )
+    def _compute_revenue_allocated_preview(self):
+        for order, lines in self.grouped("order_id").items():
+            if order.state in ("draft", "sent") and order.revenue_allocate:
+                preview = order._revenue_allocation_preview()
+                for line in lines:
+                    line.revenue_allocated_preview = preview.get(line.id, 0.0)
+            else:
+                for line in lines:
+                    line.revenue_allocated_preview = line.revenue_allocated_amount

@@ -258,7 +258,7 @@ class TestRevenueMonthEndTour(HttpCase):
                 "order_allocation",
                 f"/odoo/sales/{order.id}",
                 None,
-                ".o_data_row td[name='revenue_allocated_amount']",
+                ".o_data_row td[name='revenue_allocated_preview']",
             ),
             (
                 "product_ssp",

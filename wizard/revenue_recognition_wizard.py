@@ -1,3 +1,4 @@
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -28,8 +29,9 @@ class RevenueRecognitionWizard(models.TransientModel):
     date = fields.Date(
         string="As of",
         required=True,
-        default=fields.Date.context_today,
-        help="Pending lines with a recognition date up to this date are recognised.",
+        default=lambda self: self._default_date(),
+        help="Pending lines with a recognition date up to this date are recognised. "
+        "By default the last month end: the month being closed.",
     )
     posting_date_mode = fields.Selection(
         [
@@ -133,6 +135,11 @@ class RevenueRecognitionWizard(models.TransientModel):
         help="Lines another run was recognising at the same time.",
     )
     result_message = fields.Text(readonly=True)
+    result_is_warning = fields.Boolean(
+        readonly=True,
+        help="The result message reports something to check (nothing done, a "
+        "locked period, an error), not only what was done.",
+    )
 
     @api.depends("date")
     def _compute_posting_date(self):
@@ -358,6 +365,12 @@ class RevenueRecognitionWizard(models.TransientModel):
                 "result_locked_count": result.locked_count
                 + (accrual.locked_count if accrual else 0),
                 "result_message": self._result_message(result, accrual),
+                "result_is_warning": bool(
+                    not result.line_count
+                    or result.date_shifts
+                    or result.errors
+                    or (accrual and not accrual.line_count)
+                ),
             }
         )
         return self._reopen()
@@ -464,3 +477,9 @@ class RevenueRecognitionWizard(models.TransientModel):
                 }
             )
         return action
+
+    @api.model
+    def _default_date(self):
+        """The last day of the previous month: the month end being closed."""
+        today = fields.Date.context_today(self)
+        return today.replace(day=1) - relativedelta(days=1)
