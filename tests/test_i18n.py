@@ -103,8 +103,8 @@ class TestI18n(RevenueTestCommon):
             )["state"]["selection"]
         )
         # the words an accountant uses, one word for status
-        self.assertEqual(states["pending"], "À reconnaître")
-        self.assertEqual(states["posted"], "Reconnu")
+        self.assertEqual(states["pending"], "À constater")
+        self.assertEqual(states["posted"], "Constaté")
         self.assertEqual(states["expected"], "Prévu")
 
     def test_views_and_menus_in_french(self):
@@ -121,8 +121,49 @@ class TestI18n(RevenueTestCommon):
         )
         self.assertEqual(
             self.env_fr["ir.model"]._get("revenue.recognition.wizard").name,
-            "Reconnaître le CA",
+            "Constater le CA",
         )
+
+    def test_accounting_french_constater_le_ca(self):
+        """Accounting French "constate" revenue: the same words on the menu,
+        the wizard's title and its button."""
+        menu = self.env.ref("revenue_recognition.menu_revenue_recognition_wizard")
+        self.assertEqual(menu.with_context(lang="fr_FR").name, "Constater le CA")
+        action = self.env.ref("revenue_recognition.action_revenue_recognition_wizard")
+        self.assertEqual(action.with_context(lang="fr_FR").name, "Constater le CA")
+        arch = self.env_fr["revenue.recognition.wizard"].get_view(view_type="form")[
+            "arch"
+        ]
+        self.assertIn('string="Constater le CA"', arch)
+        self.assertNotIn("econnaître", arch)
+        leftovers = [
+            entry.msgid
+            for entry in self._po("fr.po")
+            if "Reconnaître" in entry.msgstr or "reconnaître" in entry.msgstr
+        ]
+        self.assertFalse(leftovers, "fr.po still says reconnaître")
+
+    def test_hold_column_says_en_attente(self):
+        """The list's hold column is a status ("En attente"), not the button's
+        verb ("Mettre en attente")."""
+        view = self.env.ref("revenue_recognition.revenue_recognition_line_view_list")
+        arch = self.env_fr["revenue.recognition.line"].get_view(view.id, "list")["arch"]
+        self.assertIn('name="hold_badge" string="En attente"', arch)
+
+    def test_plural_forms_in_french(self):
+        schedule = self.env_fr["revenue.schedule"].create(
+            {
+                "name": "Une fois",
+                "recognition_basis": "occurrences",
+                "recognition_convention": "actual_start",
+                "occurrences": 1,
+            }
+        )
+        self.assertIn("Total (1 ligne)", schedule.preview_html)
+        self.assertNotIn("1 lignes", schedule.preview_html)
+        arch = self.env_fr["revenue.hold.wizard"].get_view(view_type="form")["arch"]
+        self.assertIn("Lignes à constater :", arch)
+        self.assertNotIn("ligne(s)", arch)
 
     def test_user_error_in_french(self):
         self.company.revenue_deferred_account_id = False

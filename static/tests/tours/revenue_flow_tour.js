@@ -4,12 +4,15 @@ import tourUtils from "@sale/js/tours/tour_utils";
 // A salesperson sells a scheduled service, the invoice is posted, the
 // accountant recognises the revenue that is due, then holds and releases a
 // line with a reason: the whole flow, in the screens users see.
-// Invoiced on the 15th of last month, a quarterly schedule from the next
-// month: one line is due now, two are pending.
-function lastMonthFifteenth() {
+// Invoiced on the 15th two months ago, a quarterly schedule from the next
+// month: the line of last month is due at the last month end (the wizard's
+// default as-of date), two are pending.
+// Every step waits for what it checks (a busy machine answers late), and the
+// tour ends on a list with no dialog open and no unsaved form.
+function twoMonthsAgoFifteenth() {
     const date = new Date();
     date.setDate(15);
-    date.setMonth(date.getMonth() - 1);
+    date.setMonth(date.getMonth() - 2);
     const pad = (value) => String(value).padStart(2, "0");
     return `${pad(date.getMonth() + 1)}/15/${date.getFullYear()}`;
 }
@@ -43,8 +46,12 @@ registry.category("web_tour.tours").add("revenue_recognition_flow_tour", {
             trigger: ".o_data_row td[name='revenue_schedule_id']:contains(Tour quarterly)",
         },
         {
-            content: "The order shows its backlog: nothing recognised yet",
-            trigger: ".o_revenue_stat:contains(To recognise)",
+            content: "The order is confirmed and saved",
+            trigger: ".o_form_view:not(:has(.o_form_dirty)) .o_statusbar_status button.o_arrow_button_current:contains(Sales Order)",
+        },
+        {
+            content: "The order shows its backlog: nothing recognised yet, said as 0.00",
+            trigger: ".o_revenue_stat:contains(To recognise) .o_field_widget[name='revenue_recognised_amount']:contains(0.00)",
         },
         {
             content: "Create the invoice",
@@ -59,7 +66,11 @@ registry.category("web_tour.tours").add("revenue_recognition_flow_tour", {
         {
             content: "Invoice date",
             trigger: ".o_field_widget[name='invoice_date'] input",
-            run: `edit ${lastMonthFifteenth()}`,
+            run: `edit ${twoMonthsAgoFifteenth()}`,
+        },
+        {
+            content: "The invoice date is set",
+            trigger: ".o_field_widget[name='invoice_date'] input:value(/15/)",
         },
         {
             content: "Confirm the invoice",
@@ -76,7 +87,7 @@ registry.category("web_tour.tours").add("revenue_recognition_flow_tour", {
             run: "click",
         },
         {
-            content: "The wizard previews what is due",
+            content: "The wizard previews what is due as of the last month end",
             trigger: ".modal .o_revenue_wizard_preview",
         },
         {
@@ -94,8 +105,12 @@ registry.category("web_tour.tours").add("revenue_recognition_flow_tour", {
             run: "click",
         },
         {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+        {
             content: "Open the schedule from the smart button",
-            trigger: ".o_revenue_stat",
+            trigger: ".o_form_view:not(:has(.o_form_dirty)) .o_revenue_stat",
             run: "click",
         },
         {
@@ -120,7 +135,7 @@ registry.category("web_tour.tours").add("revenue_recognition_flow_tour", {
         },
         {
             content: "The line shows its badge",
-            trigger: ".o_data_row td[name='hold_badge']:contains(On hold)",
+            trigger: "body:not(:has(.modal)) .o_data_row td[name='hold_badge']:contains(On hold)",
         },
         {
             content: "Select the held line",
@@ -143,8 +158,8 @@ registry.category("web_tour.tours").add("revenue_recognition_flow_tour", {
             run: "click",
         },
         {
-            content: "No line is on hold any more",
-            trigger: ".o_list_view:not(:has(td[name='hold_badge'] .badge))",
+            content: "No line is on hold any more, no dialog and no unsaved form is left",
+            trigger: "body:not(:has(.modal)):not(:has(.o_form_dirty)) .o_list_view:not(:has(td[name='hold_badge'] .badge)) .o_data_row",
         },
     ],
 });

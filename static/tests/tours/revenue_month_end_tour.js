@@ -5,7 +5,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // Reporting › Deferred Revenue Roll-forward, compute the last twelve months,
 // open the current month, drill down into its closing balance; then the
 // backlog (remaining performance obligations) as of today.
-function openReport(xmlid) {
+function openReport(xmlid, title) {
     return [
         {
             content: "Open the Revenue Recognition menu",
@@ -23,6 +23,10 @@ function openReport(xmlid) {
             trigger: ".modal footer button[name='action_compute']",
             run: "click",
         },
+        {
+            content: "The report opens on its own: no dialog, a new trail of breadcrumbs",
+            trigger: `body:not(:has(.modal)) .o_breadcrumb:not(:has(.breadcrumb-item)) .o_last_breadcrumb_item:contains(${title})`,
+        },
     ];
 }
 
@@ -30,7 +34,7 @@ registry.category("web_tour.tours").add("revenue_recognition_month_end_tour", {
     url: "/odoo",
     steps: () => [
         ...stepUtils.goToAppSteps("account.menu_finance", "Open the Invoicing app"),
-        ...openReport("menu_revenue_report_rollforward"),
+        ...openReport("menu_revenue_report_rollforward", "roll-forward"),
         {
             content: "One row a month: open the current month (the last row)",
             trigger: ".o_list_view .o_data_row:last-child td[name='display_name']",
@@ -45,7 +49,7 @@ registry.category("web_tour.tours").add("revenue_recognition_month_end_tour", {
             content: "The schedule lines behind the closing balance",
             trigger: ".o_list_view .o_data_row td[name='product_id']:contains(Tour Subscription)",
         },
-        ...openReport("menu_revenue_report_backlog"),
+        ...openReport("menu_revenue_report_backlog", "Backlog"),
         {
             content: "The backlog by time band",
             trigger: ".o_form_view .o_field_widget[name='backlog_total']",
@@ -56,8 +60,12 @@ registry.category("web_tour.tours").add("revenue_recognition_month_end_tour", {
             run: "click",
         },
         {
-            content: "The backlog by customer and product",
-            trigger: ".o_pivot, .o_list_view, .o_graph_view",
+            content: "The backlog by customer and product, by time band",
+            trigger: ".o_pivot_view .o_pivot thead th:contains(Within 12 months)",
+        },
+        {
+            content: "The tour ends with every form saved and no dialog open",
+            trigger: "body:not(:has(.modal)):not(:has(.o_form_dirty)) .o_pivot_view",
         },
     ],
 });
