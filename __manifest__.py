@@ -29,7 +29,11 @@
     "demo": ["demo/revenue_recognition_demo.xml"],
     "assets": {
         "web.assets_backend": [
-            "revenue_recognition/static/src/**/*",
+            "revenue_recognition/static/src/scss/*.scss",
+        ],
+        # Odoo loads its pivot view lazily: so does the waterfall's
+        "web.assets_backend_lazy": [
+            "revenue_recognition/static/src/views/*.js",
         ],
         "web.assets_tests": [
             "revenue_recognition/static/tests/tours/*.js",

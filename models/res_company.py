@@ -214,15 +214,22 @@ class ResCompany(models.Model):
         )
         if existing:
             return existing
-        return journal_model.create(
+        journal = journal_model.with_context(lang="en_US").create(
             {
-                "name": self.env._("Revenue Recognition"),
+                "name": "Revenue Recognition",
                 "code": code,
                 "type": "general",
                 "company_id": self.id,
                 "show_on_dashboard": False,
             }
         )
+        # its name in every installed language (a French database gets
+        # "Constatation du CA"), whatever the language of who installs
+        for lang, _name in self.env["res.lang"].get_installed():
+            journal.with_context(lang=lang).name = self.with_context(lang=lang).env._(
+                "Revenue Recognition"
+            )
+        return journal
 
     def _revenue_deferred_account(self):
         """The chart's deferred revenue account (the generic chart's 2120, 487 in

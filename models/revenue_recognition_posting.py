@@ -404,9 +404,9 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
         floors = self._accrual_floor_dates()
         items = []
         for line in self:
+            # "INV/2026/00007 · SaaS licence · 2/13": the line's name says the
+            # product once already
             label = line.name
-            if line.product_id:
-                label = f"{label} {line.product_id.display_name}"
             items.append(
                 RecognitionItem(
                     key=line.id,

@@ -92,7 +92,7 @@ class SaleOrder(models.Model):
                 and not line.is_downpayment
                 and line.product_uom_qty > 0
             )
-        ).sorted(lambda line: (line.sequence, line.id))
+        ).sorted(lambda line: (line.sequence, line._origin.id or 0))
 
     def _revenue_allocate(self):
         """Store each scheduled line's share of the order's untaxed total.

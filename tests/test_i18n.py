@@ -9,6 +9,7 @@ from babel.messages.extract import extract
 from odoo.exceptions import UserError
 from odoo.modules.module import get_module_path
 from odoo.tests import tagged
+from odoo.tools.osutil import clean_filename
 
 from .common import RevenueTestCommon
 
@@ -184,3 +185,27 @@ class TestI18n(RevenueTestCommon):
         invoice = self._create_invoice([(self.product_service, 300.0, None)])
         with self.assertRaisesRegex(UserError, "no deferred revenue account"):
             invoice.with_context(lang="en_US").action_post()
+
+    def test_created_journal_named_in_every_language(self):
+        company = self.env["res.company"].create({"name": "Nouvelle société"})
+        journal = company.with_context(lang="fr_FR")._revenue_create_journal()
+        self.assertEqual(journal.with_context(lang="en_US").name, "Revenue Recognition")
+        self.assertEqual(journal.with_context(lang="fr_FR").name, "Étalement du CA")
+
+    def test_french_export_file_names_read_well(self):
+        """Odoo's export names its file after the model and strips characters
+        such as apostrophes: the French model names avoid elisions."""
+        for model in (
+            "revenue.recognition.line",
+            "revenue.schedule",
+            "revenue.report.rollforward",
+            "revenue.report.backlog",
+            "revenue.report.mrr",
+        ):
+            name = self.env_fr["ir.model"]._get(model).name
+            self.assertNotEqual(name, self.env["ir.model"]._get(model).name)
+            self.assertEqual(clean_filename(name), name, model)
+        self.assertEqual(
+            self.env_fr["ir.model"]._get("revenue.recognition.line").name,
+            "Échéance de CA",
+        )

@@ -122,7 +122,7 @@ class TestUiScreens(RevenueTestCommon):
     @freeze_time("2026-01-15")
     def test_recognise_revenue_as_of_last_month_end(self):
         # 300 invoiced 18 Nov 2025, quarterly from 1 Dec: 100 on 1 Dec, 1 Jan, 1 Feb
-        order = self._create_order([(self.product_service, 1, 300.0)])
+        order = self._create_order([(self.product_service, 1, 300.0, None)])
         order.action_confirm()
         self._invoice_order(order)
         wizard_form = Form(self.env["revenue.recognition.wizard"])
@@ -145,3 +145,56 @@ class TestUiScreens(RevenueTestCommon):
         self.assertIn("Total (1 line)", schedule.preview_html)
         self.assertNotIn("1 lines", schedule.preview_html)
         self.assertIn("Total (3 lines)", self.schedule_quarterly.preview_html)
+
+    def test_change_terms_message_explains_a_negative_amount_due(self):
+        # 1,200 from 1 Jan 2026 over 12 months, Q1 recognised (300.00), then
+        # extended to 24 months from 1 April: Jan-Mar are due 3 x 50.00 =
+        # 150.00 under the new terms, 300.00 were recognised: -150.00 due.
+        invoice = self._create_invoice(
+            [(self.support, 1200.0, None)], invoice_date="2026-01-01"
+        )
+        invoice.action_post()
+        line = invoice.invoice_line_ids
+        wizard = self.env["revenue.update.terms.wizard"].create(
+            {
+                "move_line_id": line.id,
+                "change_date": "2026-04-01",
+                "end_date": "2027-12-31",
+                "schedule_id": self.schedule_12m.id,
+                "reason": "Extended to 2027",
+            }
+        )
+        before = {"schedule": "12M", "end": False, "due": 0.0, "to_recognise": 900.0}
+        after = {
+            "schedule": "12M",
+            "end": date(2027, 12, 31),
+            "due": -150.0,
+            "to_recognise": 900.0,
+        }
+        message = str(wizard._change_message(before, after, 300.0))
+        self.assertIn("-150.00", message.replace("\N{NO-BREAK SPACE}", " "))
+        self.assertIn("A negative amount due", message)
+        self.assertIn("takes the excess back out of income", message)
+        after["due"] = 150.0
+        message = str(wizard._change_message(before, after, 300.0))
+        self.assertNotIn("A negative amount due", message)
+
+    def test_journal_item_label_names_the_product_once(self):
+        # 300 invoiced 18 Nov 2025, quarterly from 1 Dec: the run as of
+        # 31 Dec 2025 recognises the December line in detail
+        invoice = self._create_invoice([(self.product_service, 300.0, None)])
+        invoice.action_post()
+        self.env["revenue.recognition.line"]._recognise(
+            date(2025, 12, 31),
+            grouping="detail",
+            domain=[("company_id", "=", self.company.id)],
+        )
+        rev = invoice.invoice_line_ids.revenue_line_ids.filtered(
+            lambda line: line.state == "posted"
+        )
+        self.assertEqual(len(rev), 1)
+        income = rev.recognition_move_id.line_ids.filtered(
+            lambda aml: aml.account_id == self.income_account
+        )
+        self.assertEqual(income.name, f"{invoice.name} · Support subscription · 1/3")
+        self.assertEqual(income.name.count("Support subscription"), 1)

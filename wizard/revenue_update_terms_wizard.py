@@ -452,6 +452,15 @@ class RevenueUpdateTermsWizard(models.TransientModel):
                 after=money(after["to_recognise"]),
             ),
         ]
+        if currency.compare_amounts(after["due"], 0) < 0:
+            rows.append(
+                _(
+                    "A negative amount due: more was recognised before %(date)s "
+                    "than the new terms make due by then; the catch-up line of "
+                    "%(date)s takes the excess back out of income.",
+                    date=change,
+                )
+            )
         return Markup("<br/>").join(rows)
 
 
