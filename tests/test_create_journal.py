@@ -59,7 +59,9 @@ class TestCreateJournal(RevenueTestCommon):
         invoice = self._post_invoice([(self.product_service, 300.0, None)])
         self.assertEqual(invoice.revenue_pending_count, 3)
         wizard_form = self._wizard()
-        self.assertEqual(wizard_form.date, date(2026, 1, 15))
+        # by default the month being closed: the last month end
+        self.assertEqual(wizard_form.date, date(2025, 12, 31))
+        wizard_form.date = date(2026, 1, 15)
         # by default everything is posted on the as-of date
         self.assertEqual(wizard_form.posting_date_mode, "selected_date")
         self.assertEqual(wizard_form.posting_date, date(2026, 1, 15))
@@ -281,6 +283,7 @@ class TestCreateJournal(RevenueTestCommon):
         invoice = self._post_invoice([(self.product_service, 300.0, None)])
         self.company.fiscalyear_lock_date = "2025-12-31"
         wizard_form = self._wizard()
+        wizard_form.date = date(2026, 1, 15)
         wizard_form.posting_date_mode = "recognition_date"
         wizard = wizard_form.save()
         wizard.action_create_journal()
@@ -393,7 +396,8 @@ class TestCreateJournal(RevenueTestCommon):
         invoice = self._invoice_order(order)
         other = self._post_invoice([(self.product_service, 300.0, None)])
         self.assertEqual(order.revenue_pending_count, 3)
-        wizard = self._wizard(default_order_ids=order.ids).save()
+        wizard = self._wizard(default_order_ids=order.ids, default_date="2026-01-15")
+        wizard = wizard.save()
         self.assertEqual(wizard.due_count, 2)
         wizard.action_create_journal()
         self.assertEqual(wizard.result_line_count, 2)
@@ -404,9 +408,13 @@ class TestCreateJournal(RevenueTestCommon):
         contact = self.env["res.partner"].create(
             {"name": "Accounts payable", "parent_id": self.partner_a.id}
         )
-        wizard = self._wizard(default_partner_ids=contact.ids).save()
+        wizard = self._wizard(
+            default_partner_ids=contact.ids, default_date="2026-01-15"
+        ).save()
         self.assertEqual(wizard.due_count, 2)
-        wizard = self._wizard(default_invoice_ids=other.ids).save()
+        wizard = self._wizard(
+            default_invoice_ids=other.ids, default_date="2026-01-15"
+        ).save()
         wizard.action_create_journal()
         self.assertEqual(wizard.result_line_count, 2)
         self.assertEqual(

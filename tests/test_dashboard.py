@@ -304,7 +304,7 @@ class TestRevenueDashboard(DashboardBook):
             )["messages"]
         }
         self.assertFalse(sorted(terms - set(french)), "labels without French")
-        self.assertEqual(french["Recognised this year"], "Reconnu cette année")
+        self.assertEqual(french["Recognised this year"], "Constaté cette année")
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env.ref("base.module_revenue_recognition")._update_translations(["fr_FR"])
         self.assertEqual(
@@ -349,7 +349,7 @@ class TestRevenueDashboardBrowser(DashboardBook, HttpCase):
         url = f"{self.base_url()}/odoo/dashboards?dashboard_id={self.dashboard.id}"
         for lang, first_label in (
             ("en_US", "KPI - Recognised this year"),
-            ("fr_FR", "KPI - Reconnu cette année"),
+            ("fr_FR", "KPI - Constaté cette année"),
         ):
             admin.lang = lang
             browser = ChromeBrowser(
@@ -385,6 +385,15 @@ class TestRevenueDashboardBrowser(DashboardBook, HttpCase):
                 ]
                 self.assertEqual(values[1], [this_year, 200.0, 200.0, 900.0])
                 self.assertEqual(values[0][0], first_label)
+                # the tiles (column C) show the company's currency
+                tiles = json.loads(
+                    self._evaluate(
+                        browser,
+                        READ_DATA_SHEET.replace(".value))", ".formattedValue))") % 2,
+                    )
+                )
+                symbol = self.company.currency_id.symbol
+                self.assertTrue(all(symbol in tile for tile in tiles), tiles)
                 time.sleep(2)  # let the charts draw
                 if SCREENSHOTS_DIR:
                     data = browser._websocket_request("Page.captureScreenshot")["data"]

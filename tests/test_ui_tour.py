@@ -252,8 +252,21 @@ class TestRevenueMonthEndTour(HttpCase):
         )._update_translations(["fr_FR"], overwrite=True)
         action = "/odoo/action-revenue_recognition."
         compute = ".modal footer button[name='action_compute']"
+        # the same order as a quotation: its allocation shows before it is signed
+        quotation = order.copy()
+        self.assertEqual(quotation.state, "draft")
+        self.assertEqual(
+            quotation.order_line.mapped("revenue_allocated_preview"),
+            order.order_line.mapped("revenue_allocated_amount"),
+        )
         # (file name, URL or None to stay, selector to click or None, ready selector)
         screens = [
+            (
+                "quotation_allocation",
+                f"/odoo/sales/{quotation.id}",
+                None,
+                ".o_data_row td[name='revenue_allocated_preview']",
+            ),
             (
                 "order_allocation",
                 f"/odoo/sales/{order.id}",
@@ -299,6 +312,18 @@ class TestRevenueMonthEndTour(HttpCase):
             ),
             (
                 "mrr",
+                f"{action}action_revenue_report_mrr",
+                compute,
+                ".o_form_view button[name='action_open_mrr']",
+            ),
+            (
+                "mrr_reconciliation",
+                None,
+                ".o_form_view button[name='action_open_reconciliation']",
+                ".o_list_view th[data-name='reason_unexplained']",
+            ),
+            (
+                "mrr_graph",
                 f"{action}action_revenue_report_mrr",
                 compute,
                 ".o_form_view button[name='action_open_mrr']",
