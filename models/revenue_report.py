@@ -213,11 +213,14 @@ class RevenueReport(models.TransientModel):
                 for row in rows
             ]
         )
-        return self._open_lines(
+        action = self._open_lines(
             "revenue.report.rollforward",
             self.env._("Deferred revenue roll-forward"),
             "list,form",
         )
+        # opened from its menu: a new trail of breadcrumbs
+        action["target"] = "main"
+        return action
 
     def _compute_backlog(self):
         """The IFRS 15.120 figures from ``backlog()``; its breakdown by customer,

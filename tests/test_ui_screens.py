@@ -118,6 +118,10 @@ class TestUiScreens(RevenueTestCommon):
         action = report.action_compute()
         self.assertEqual(action["target"], "main")
         self.assertEqual(action["res_id"], report.id)
+        rollforward = self.env["revenue.report"].create({"report_type": "rollforward"})
+        self.assertEqual(rollforward.action_compute()["target"], "main")
+        # its drill-downs stack on it
+        self.assertEqual(report.action_open_backlog_lines()["target"], "current")
 
     @freeze_time("2026-01-15")
     def test_recognise_revenue_as_of_last_month_end(self):
