@@ -24,6 +24,24 @@ export class RevenueWaterfallPivotModel extends PivotModel {
     /**
      * @override
      */
+    _getTableHeaders() {
+        const headers = super._getTableHeaders(...arguments);
+        const colGroupBys = this.metaData.fullColGroupBys;
+        const root = headers[0]?.[0];
+        if (
+            root &&
+            !root.groupId[1].length &&
+            colGroupBys.length &&
+            colGroupBys[0].split(":")[0] === "recognition_date"
+        ) {
+            root.title = _t("Total by recognition month");
+        }
+        return headers;
+    }
+
+    /**
+     * @override
+     */
     _getTableRows(tree, columns) {
         const rows = super._getTableRows(...arguments);
         const rowGroupBys = this.metaData.fullRowGroupBys;
