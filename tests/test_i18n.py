@@ -137,6 +137,10 @@ class TestI18n(RevenueTestCommon):
         ]
         self.assertIn('string="Constater le CA"', arch)
         self.assertNotIn("econnaître", arch)
+        # the accrual summary, moved under its option, is French too
+        self.assertIn("factures à établir pour", arch)
+        self.assertNotIn("expected line(s) to accrue", arch)
+        self.assertNotIn("already accrued", arch)
         leftovers = [
             entry.msgid
             for entry in self._po("fr.po")
