@@ -422,7 +422,12 @@ class RevenueRecognitionLine(models.Model):
             for record, lines in self.grouped(field).items():
                 if not record:
                     continue
-                body = self._hold_message(hold, reason, lines)
+                # in the language of the document's company: one language in
+                # its chatter whoever acts (a French company reads French)
+                lang = record.company_id.partner_id.lang or self.env.lang
+                body = self.with_context(lang=lang)._hold_message(
+                    hold, reason, lines.with_context(lang=lang)
+                )
                 record.sudo().message_post(body=body)
 
     def _hold_message(self, hold, reason, lines):

@@ -213,3 +213,16 @@ class TestI18n(RevenueTestCommon):
             self.env_fr["ir.model"]._get("revenue.recognition.line").name,
             "Échéance de CA",
         )
+
+    def test_hold_message_in_the_company_language(self):
+        """An English user holds a line of a French company: its chatter says
+        it in French."""
+        self.company.partner_id.lang = "fr_FR"
+        invoice = self._create_invoice([(self.product_service, 300.0, None)])
+        invoice.action_post()
+        line = invoice.invoice_line_ids.revenue_line_ids[:1]
+        line.with_context(lang="en_US").action_hold("Recette client")
+        body = invoice.message_ids[:1].body
+        self.assertIn("Comptabilisation du chiffre d'affaires mise en attente", body)
+        self.assertIn("Recette client", body)
+        self.assertNotIn("put on hold", body)
