@@ -27,7 +27,8 @@ export class RevenueWaterfallPivotModel extends PivotModel {
     _getTableHeaders() {
         const headers = super._getTableHeaders(...arguments);
         const colGroupBys = this.metaData.fullColGroupBys;
-        const root = headers[0]?.[0];
+        // the first row: a blank top left cell, then the columns' total
+        const root = (headers[0] || []).find((cell) => cell.groupId);
         if (
             root &&
             !root.groupId[1].length &&

@@ -96,8 +96,8 @@ registry.category("web_tour.tours").add("revenue_recognition_flow_tour", {
             run: "click",
         },
         {
-            content: "The result says how many lines were recognised",
-            trigger: ".modal .o_field_widget[name='result_line_count']:contains(1)",
+            content: "The result says how many lines were recognised, with no warning",
+            trigger: ".modal:not(:has(.o_revenue_result_warning)) .o_field_widget[name='result_line_count']:contains(1)",
         },
         {
             content: "Close the result",

@@ -64,6 +64,29 @@ registry.category("web_tour.tours").add("revenue_recognition_month_end_tour", {
             trigger: ".o_pivot_view .o_pivot thead th:contains(Within 12 months)",
         },
         {
+            content: "Open the Revenue Recognition menu",
+            trigger:
+                ".o_menu_sections [data-menu-xmlid='revenue_recognition.menu_revenue_recognition_root']",
+            run: "click",
+        },
+        {
+            content: "Open the revenue waterfall",
+            trigger: ".dropdown-item[data-menu-xmlid='revenue_recognition.menu_revenue_waterfall']",
+            run: "click",
+        },
+        {
+            content: "Its columns are recognition months",
+            trigger: ".o_pivot_view .o_pivot thead th:contains(Total by recognition month)",
+        },
+        {
+            content: "Its rows are invoice months",
+            trigger: ".o_pivot_view .o_pivot tbody th:contains(Total by invoice month)",
+        },
+        {
+            content: "Lines of the order not invoiced yet have their own row",
+            trigger: ".o_pivot_view .o_pivot tbody th:contains(Not invoiced yet)",
+        },
+        {
             content: "The tour ends with every form saved and no dialog open",
             trigger: "body:not(:has(.modal)):not(:has(.o_form_dirty)) .o_pivot_view",
         },
