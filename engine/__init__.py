@@ -12,6 +12,7 @@ The rules it implements, with worked examples, are in ``readme/DEVELOP.md``
 """
 
 from .allocation import allocate
+from .delivery import delivery_schedule
 from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
 from .errors import MESSAGES, ScheduleError, format_date
 from .mrr import monthly_amount, period_months
@@ -41,6 +42,7 @@ __all__ = [
     "compute_schedule",
     "compute_schedules",
     "contract_end",
+    "delivery_schedule",
     "format_date",
     "monthly_amount",
     "period_count",

@@ -24,7 +24,7 @@ from .dates import (
 from .errors import ScheduleError
 
 #: Allowed ``recognition_basis`` codes.
-BASES = ("occurrences", "monthly", "monthly_days")
+BASES = ("occurrences", "monthly", "monthly_days", "delivery")
 
 #: Least common multiple of 28, 29, 30 and 31: a day in any month is a whole
 #: number of 1/MONTH_LCM months, so ``monthly`` weights stay integers.
@@ -201,6 +201,8 @@ def period_count(start, end, basis, convention, occurrences, percentages=None):
     if basis not in BASES:
         raise ScheduleError("unknown_basis", basis=basis, allowed=BASES)
     rec_start, rec_end = recognition_bounds(start, occurrences, convention, end)
+    if basis == "delivery":
+        return 1
     if basis == "occurrences" or percentages:
         return occurrences
     return months_between(rec_start, rec_end)
@@ -213,7 +215,10 @@ def build_structure(start, end, basis, convention, occurrences, percentages=None
     rec_start, rec_end = recognition_bounds(start, occurrences, convention, end)
     if percentages and basis != "monthly":
         raise ScheduleError("percentages_not_monthly", basis=basis)
-    if basis == "occurrences" or percentages:
+    if basis == "delivery":
+        # Without deliveries (engine.delivery), a point in time: one line on S.
+        periods, weights = [(start, start, start)], [1]
+    elif basis == "occurrences" or percentages:
         periods = _occurrence_periods(rec_start, occurrences, convention)
         if percentages:
             weights = _percentage_weights(percentages, occurrences)
