@@ -18,7 +18,9 @@ from .errors import MESSAGES, ScheduleError, format_date
 from .mrr import monthly_amount, period_months
 from .preview import EXPLANATIONS, Preview, preview
 from .schedule import (
+    ALL_BASES,
     BASES,
+    DELIVERY_BASIS,
     MONTH_LCM,
     ScheduleInput,
     ScheduleLine,
@@ -28,6 +30,8 @@ from .schedule import (
 )
 
 __all__ = [
+    "ALL_BASES",
+    "DELIVERY_BASIS",
     "BASES",
     "CONVENTIONS",
     "EXPLANATIONS",
