@@ -29,6 +29,10 @@ from odoo.tools import float_compare, format_date
 
 from ..engine import DELIVERY_BASIS, delivery_schedule
 
+# Context key of the add-on's own follow-up of a delivery: the delivered
+# quantity recomputed inside it does not start another one.
+DELIVERY_SYNC_KEY = "revenue_delivery_sync"
+
 
 class RevenueDelivery(models.Model):
     """One change of an order line's delivered quantity, with its date."""
@@ -120,7 +124,10 @@ class SaleOrderLine(models.Model):
         for line in self:
             line.revenue_delivered_qty = line.qty_delivered
         # Stock moves and timesheets change qty_delivered without write():
-        # this stored field is how the schedules hear of it.
+        # this stored field is how the schedules hear of it. Not when it is
+        # recomputed inside the add-on's own follow-up (write() does it after).
+        if self.env.context.get(DELIVERY_SYNC_KEY):
+            return
         self.filtered(
             lambda line: line.id and line.state == "sale" and line.revenue_schedule_id
         )._revenue_on_delivery()
@@ -157,7 +164,11 @@ class SaleOrderLine(models.Model):
             line.revenue_recognised_amount = sum(posted.mapped("amount_currency"))
 
     def write(self, vals):
-        res = super().write(vals)
+        if "qty_delivered" not in vals:
+            return super().write(vals)
+        res = super(SaleOrderLine, self.with_context(**{DELIVERY_SYNC_KEY: True})).write(
+            vals
+        )
         if "qty_delivered" in vals:
             # Typed by a user (milestones, manual services): follow at once.
             self.filtered(
@@ -346,7 +357,6 @@ class SaleOrderLine(models.Model):
                     lines=", ".join(line._revenue_label() for line in self[:5]),
                 )
             )
-        self.check_access("read")
         lines = self.filtered(lambda line: not line.revenue_accepted_date)
         lines.sudo().write({"revenue_accepted_date": fields.Date.context_today(self)})
         lines._revenue_release_events()
@@ -360,14 +370,15 @@ class SaleOrderLine(models.Model):
         the lines held until full delivery are released when it is."""
         if not self:
             return
-        self._revenue_record_deliveries()
-        self._revenue_sync_expected()
-        invoice_lines = self.invoice_lines.filtered(
+        lines = self.with_context(**{DELIVERY_SYNC_KEY: True})
+        lines._revenue_record_deliveries()
+        lines._revenue_sync_expected()
+        invoice_lines = lines.invoice_lines.filtered(
             lambda aml: aml.parent_state == "posted"
             and aml.revenue_schedule_id.recognition_basis == DELIVERY_BASIS
         )
-        self.env["revenue.recognition.line"]._revenue_delivery_resync(invoice_lines)
-        self.filtered(
+        lines.env["revenue.recognition.line"]._revenue_delivery_resync(invoice_lines)
+        lines.filtered(
             lambda line: line.revenue_schedule_id.release_event == "delivered"
         )._revenue_release_events()
 

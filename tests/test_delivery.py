@@ -35,7 +35,7 @@ class DeliveryTestCommon(RevenueTestCommon):
         cls.salesman = new_test_user(
             cls.env,
             login="rr_delivery_salesman",
-            groups="sales_team.group_sale_salesman",
+            groups="sales_team.group_sale_salesman_all_leads",
             company_id=cls.company.id,
         )
         cls.accountant = new_test_user(
@@ -223,7 +223,7 @@ class TestDeliveryBasis(DeliveryTestCommon):
             self._run(date(2026, 2, 28), accrue=True)
         self.assertEqual(self._income(date(2026, 2, 1), date(2026, 2, 28)), 0.0)
         self.assertEqual(self._deferred_balance(), 0.0)
-        self.assertEqual(sum(unbilled.move_line_ids.mapped("balance")), 0.0)
+        self.assertEqual(self._deferred_balance(account=unbilled), 0.0)
         self.assertBooks()
 
     def test_undelivered_part_is_never_accrued(self):
@@ -315,7 +315,8 @@ class TestReleaseEvents(DeliveryTestCommon):
         cls.revenue_user = new_test_user(
             cls.env,
             login="rr_delivery_revenue_user",
-            groups="sales_team.group_sale_salesman,revenue_recognition.group_revenue_user",
+            groups="sales_team.group_sale_salesman_all_leads,"
+            "revenue_recognition.group_revenue_user",
             company_id=cls.company.id,
         )
 
