@@ -406,3 +406,60 @@ class TestReleaseEvents(DeliveryTestCommon):
         with freeze_time("2026-02-28"):
             self._run(date(2026, 2, 28))
         self.assertEqual(self._income(date(2026, 2, 1), date(2026, 2, 28)), 200.0)
+
+
+@tagged("post_install", "-at_install")
+class TestDeliveryCutoff(DeliveryTestCommon):
+    def test_cutoff_by_customer(self):
+        """Customer A: 10 x 100 invoiced upfront on 10 January (1,000), 4
+        delivered on 15 March. Customer B: 5 of 10 (delivery policy) delivered
+        on 20 January, not invoiced. At 31 January: A invoiced not delivered
+        1,000, B delivered not invoiced 500; at 31 March: A 1,000 - 400 = 600."""
+        upfront = self._product("Printers")
+        by_delivery = self._product("Installation days", policy="delivery")
+        with freeze_time("2026-01-10"):
+            order_a = self._create_order(
+                [(upfront, 10, 100.0, {})], date_order="2026-01-05"
+            )
+            order_b = self._create_order(
+                [(by_delivery, 10, 100.0, {})],
+                partner=self.partner_b,
+                date_order="2026-01-05",
+            )
+            (order_a | order_b).action_confirm()
+            self._invoice(order_a, "2026-01-10")
+        with freeze_time("2026-01-20"):
+            self._deliver(order_b, 5)
+        with freeze_time("2026-03-15"):
+            self._deliver(order_a, 4)
+
+        def cutoff(day):
+            cutoff_form = Form(self.env["revenue.cutoff"].with_user(self.accountant))
+            cutoff_form.date = day
+            cutoff = cutoff_form.save()
+            cutoff.action_compute()
+            return cutoff
+
+        january = cutoff(date(2026, 1, 31))
+        self.assertRecordValues(
+            january.line_ids.sorted(lambda row: row.partner_id.id != self.partner_a.id),
+            [
+                {
+                    "partner_id": self.partner_a.id,
+                    "delivered_not_invoiced": 0.0,
+                    "invoiced_not_delivered": 1000.0,
+                },
+                {
+                    "partner_id": self.partner_b.id,
+                    "delivered_not_invoiced": 500.0,
+                    "invoiced_not_delivered": 0.0,
+                },
+            ],
+        )
+        march = cutoff(date(2026, 3, 31))
+        self.assertRecordValues(
+            march,
+            [{"delivered_not_invoiced": 500.0, "invoiced_not_delivered": 600.0}],
+        )
+        # Before anything was delivered or invoiced: nothing.
+        self.assertFalse(cutoff(date(2026, 1, 4)).line_ids)
