@@ -27,7 +27,10 @@
         "report/revenue_cutoff_views.xml",
         "data/spreadsheet_dashboard.xml",
     ],
-    "demo": ["demo/revenue_recognition_demo.xml"],
+    "demo": [
+        "demo/revenue_recognition_demo.xml",
+        "demo/revenue_delivery_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "revenue_recognition/static/tests/tours/*.js",
