@@ -19,7 +19,6 @@ up to the amount exactly and a later delivery never changes an earlier line.
 [('2026-03-15', '400.00', False), ('2026-04-10', '600.00', False)]
 """
 
-from datetime import date
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from math import lcm

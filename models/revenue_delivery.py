@@ -158,22 +158,19 @@ class SaleOrderLine(models.Model):
             else:
                 delivered = 0.0
             line.revenue_delivered_amount = line.currency_id.round(delivered)
-            posted = line.revenue_line_ids.filtered(
-                lambda rev: rev.state == "posted"
-            )
+            posted = line.revenue_line_ids.filtered(lambda rev: rev.state == "posted")
             line.revenue_recognised_amount = sum(posted.mapped("amount_currency"))
 
     def write(self, vals):
         if "qty_delivered" not in vals:
             return super().write(vals)
-        res = super(SaleOrderLine, self.with_context(**{DELIVERY_SYNC_KEY: True})).write(
-            vals
-        )
-        if "qty_delivered" in vals:
-            # Typed by a user (milestones, manual services): follow at once.
-            self.filtered(
-                lambda line: line.state == "sale" and line.revenue_schedule_id
-            )._revenue_on_delivery()
+        res = super(
+            SaleOrderLine, self.with_context(**{DELIVERY_SYNC_KEY: True})
+        ).write(vals)
+        # Typed by a user (milestones, manual services): follow at once.
+        self.filtered(
+            lambda line: line.state == "sale" and line.revenue_schedule_id
+        )._revenue_on_delivery()
         return res
 
     # --- delivered quantities ---------------------------------------------------
@@ -191,8 +188,10 @@ class SaleOrderLine(models.Model):
         """Keep the change of the delivered quantity of delivery-basis lines not
         delivered by stock moves, dated today; nothing when it is unchanged."""
         lines = self.filtered(
-            lambda line: line._revenue_is_delivery_basis()
-            and not line._revenue_uses_stock_moves()
+            lambda line: (
+                line._revenue_is_delivery_basis()
+                and not line._revenue_uses_stock_moves()
+            )
         )
         if not lines:
             return
@@ -283,7 +282,9 @@ class SaleOrderLine(models.Model):
         """The quantities the expected lines cover: after those invoiced, up to
         what Odoo will invoice in all (ordered, or delivered by policy)."""
         self.ensure_one()
-        invoiced = sum(high - low for low, high in self._revenue_invoiced_slices().values())
+        invoiced = sum(
+            high - low for low, high in self._revenue_invoiced_slices().values()
+        )
         if self.product_id.invoice_policy == "delivery":
             target = self.qty_delivered
         else:
@@ -374,8 +375,10 @@ class SaleOrderLine(models.Model):
         lines._revenue_record_deliveries()
         lines._revenue_sync_expected()
         invoice_lines = lines.invoice_lines.filtered(
-            lambda aml: aml.parent_state == "posted"
-            and aml.revenue_schedule_id.recognition_basis == DELIVERY_BASIS
+            lambda aml: (
+                aml.parent_state == "posted"
+                and aml.revenue_schedule_id.recognition_basis == DELIVERY_BASIS
+            )
         )
         lines.env["revenue.recognition.line"]._revenue_delivery_resync(invoice_lines)
         lines.filtered(
@@ -529,8 +532,9 @@ class RevenueRecognitionLine(models.Model):
         new_vals = []
         for aml in move_lines:
             revs = aml.revenue_line_ids.filtered(
-                lambda rev: rev.state in ("pending", "posted")
-                and not rev.allocation_difference
+                lambda rev: (
+                    rev.state in ("pending", "posted") and not rev.allocation_difference
+                )
             )
             if not revs:
                 continue

@@ -402,7 +402,6 @@ class BooksMachine(RuleBasedStateMachine):
                 msg=f"MRR movements of {month}",
             )
 
-
     # --- deliveries, returns and acceptances ----------------------------------
     def _delivery_lines(self, schedule):
         return [
@@ -415,7 +414,9 @@ class BooksMachine(RuleBasedStateMachine):
     @rule(price=st.integers(1, 3000), qty=st.integers(1, 4), accepted=st.booleans())
     def confirm_delivered_order(self, price, qty, accepted):
         """An order recognised as it is delivered, or released on acceptance."""
-        product = self.case.product_accepted if accepted else self.case.product_delivered
+        product = (
+            self.case.product_accepted if accepted else self.case.product_delivered
+        )
         order = self.case._create_order(
             [(product, qty, float(price), None)],
             date_order=self.today,

@@ -96,7 +96,9 @@ class DeliveryTestCommon(RevenueTestCommon):
                 rev.state,
                 rev.awaiting_delivery,
             )
-            for rev in revs.sorted(lambda rev: (rev.awaiting_delivery, rev.recognition_date, rev.id))
+            for rev in revs.sorted(
+                lambda rev: (rev.awaiting_delivery, rev.recognition_date, rev.id)
+            )
         ]
 
 
@@ -364,7 +366,13 @@ class TestReleaseEvents(DeliveryTestCommon):
         self.assertIn("Customer accepted on 03/15/2026", released[0].release_reason)
         self.assertRecordValues(
             december,
-            [{"on_hold": True, "hold_reason": "Disputed last month", "hold_event": False}],
+            [
+                {
+                    "on_hold": True,
+                    "hold_reason": "Disputed last month",
+                    "hold_event": False,
+                }
+            ],
         )
         self.assertIn(
             "Customer accepted", invoice.message_ids[0].body, "the audit line"

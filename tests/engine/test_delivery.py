@@ -103,7 +103,7 @@ quantities = st.integers(min_value=-5, max_value=40).map(lambda q: Decimal(q) / 
 
 
 @given(
-    total=st.integers(min_value=-10**9, max_value=10**9).map(
+    total=st.integers(min_value=-(10**9), max_value=10**9).map(
         lambda units: Decimal(units) / 100
     ),
     low=st.integers(min_value=0, max_value=20),
