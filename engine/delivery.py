@@ -56,6 +56,7 @@ def delivery_schedule(
     A return after a full delivery gives a negative line, and the slice is
     awaiting delivery again:
 
+    >>> from datetime import date
     >>> [(str(line.amount_currency), awaiting) for line, awaiting in
     ...  delivery_schedule("100.00", [(date(2026, 1, 5), 2), (date(2026, 1, 9), 1)],
     ...                    low=0, high=2, awaiting_date=date(2026, 2, 1))]
