@@ -18,3 +18,4 @@ from . import test_reporting
 from . import test_dashboard
 from . import test_delivery
 from . import test_delivery_stock
+from . import test_delivery_screens
