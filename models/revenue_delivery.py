@@ -25,13 +25,15 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import float_compare, format_date
+from odoo.tools import SQL, float_compare, format_date
 
 from ..engine import DELIVERY_BASIS, delivery_schedule
 
 # Context key of the add-on's own follow-up of a delivery: the delivered
 # quantity recomputed inside it does not start another one.
 DELIVERY_SYNC_KEY = "revenue_delivery_sync"
+# Transaction data key of the order lines whose follow-up waits (see above).
+DELIVERY_TODO_KEY = "revenue_recognition.delivery_todo"
 
 
 class RevenueDelivery(models.Model):
@@ -121,16 +123,43 @@ class SaleOrderLine(models.Model):
 
     @api.depends("qty_delivered")
     def _compute_revenue_delivered_qty(self):
+        # Stock moves and timesheets change qty_delivered without write():
+        # this stored field is how the schedules hear of it. The database still
+        # holds what they last followed: only a real change starts a follow-up.
+        stored = {}
+        ids = tuple(line.id for line in self if line.id)
+        if ids:
+            stored = dict(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT id, revenue_delivered_qty FROM sale_order_line "
+                        "WHERE id IN %s",
+                        ids,
+                    )
+                )
+            )
+        changed = self.browse()
         for line in self:
             line.revenue_delivered_qty = line.qty_delivered
-        # Stock moves and timesheets change qty_delivered without write():
-        # this stored field is how the schedules hear of it. Not when it is
-        # recomputed inside the add-on's own follow-up (write() does it after).
-        if self.env.context.get(DELIVERY_SYNC_KEY):
+            if (
+                line.id
+                and line.state == "sale"
+                and line.revenue_schedule_id
+                and float_compare(
+                    stored.get(line.id) or 0.0,
+                    line.qty_delivered,
+                    precision_rounding=line.product_uom.rounding or 0.001,
+                )
+            ):
+                changed |= line
+        if not changed:
             return
-        self.filtered(
-            lambda line: line.id and line.state == "sale" and line.revenue_schedule_id
-        )._revenue_on_delivery()
+        if self.env.context.get(DELIVERY_SYNC_KEY):
+            # recomputed inside the add-on's own follow-up: after it
+            changed._revenue_delivery_later()
+        else:
+            changed._revenue_on_delivery()
+            self._revenue_delivery_run_later()
 
     @api.depends(
         "revenue_schedule_id.release_event",
@@ -161,6 +190,34 @@ class SaleOrderLine(models.Model):
             posted = line.revenue_line_ids.filtered(lambda rev: rev.state == "posted")
             line.revenue_recognised_amount = sum(posted.mapped("amount_currency"))
 
+    def _revenue_sync_expected(self):
+        # A flush inside it recomputes delivered quantities: their follow-up
+        # waits until it is done.
+        res = super(
+            SaleOrderLine, self.with_context(**{DELIVERY_SYNC_KEY: True})
+        )._revenue_sync_expected()
+        if not self.env.context.get(DELIVERY_SYNC_KEY):
+            self._revenue_delivery_run_later()
+        return res
+
+    def _revenue_delivery_later(self):
+        """Follow the deliveries of these lines once the current follow-up is
+        done (at the latest before the transaction commits)."""
+        data = self.env.cr.precommit.data
+        todo = data.get(DELIVERY_TODO_KEY)
+        if todo is None:
+            todo = data[DELIVERY_TODO_KEY] = set()
+            self.env.cr.precommit.add(self.sudo()._revenue_delivery_run_later)
+        todo.update(self.ids)
+
+    def _revenue_delivery_run_later(self):
+        """Follow the deliveries left for later (``_revenue_delivery_later``)."""
+        todo = self.env.cr.precommit.data.pop(DELIVERY_TODO_KEY, None)
+        if todo:
+            self.browse(todo).exists().filtered(
+                lambda line: line.state == "sale" and line.revenue_schedule_id
+            )._revenue_on_delivery()
+
     def write(self, vals):
         if "qty_delivered" not in vals:
             return super().write(vals)
@@ -171,6 +228,7 @@ class SaleOrderLine(models.Model):
         self.filtered(
             lambda line: line.state == "sale" and line.revenue_schedule_id
         )._revenue_on_delivery()
+        self._revenue_delivery_run_later()
         return res
 
     # --- delivered quantities ---------------------------------------------------
@@ -372,6 +430,9 @@ class SaleOrderLine(models.Model):
         if not self:
             return
         lines = self.with_context(**{DELIVERY_SYNC_KEY: True})
+        todo = self.env.cr.precommit.data.get(DELIVERY_TODO_KEY)
+        if todo:
+            todo.difference_update(self.ids)
         lines._revenue_record_deliveries()
         lines._revenue_sync_expected()
         invoice_lines = lines.invoice_lines.filtered(

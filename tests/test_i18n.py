@@ -91,6 +91,7 @@ class TestI18n(RevenueTestCommon):
                 "occurrences": "Occurrences",
                 "monthly": "Mensuel (prorata du mois)",
                 "monthly_days": "Mensuel au nombre de jours",
+                "delivery": "Livraison",
             },
         )
         self.assertEqual(
