@@ -442,7 +442,10 @@ class TestDeliveryCutoff(DeliveryTestCommon):
             self._deliver(order_a, 4)
 
         def cutoff(day):
-            cutoff_form = Form(self.env["revenue.cutoff"].with_user(self.accountant))
+            cutoff_form = Form(
+                self.env["revenue.cutoff"].with_user(self.accountant),
+                view="revenue_recognition.revenue_cutoff_view_form",
+            )
             cutoff_form.date = day
             cutoff = cutoff_form.save()
             cutoff.action_compute()
