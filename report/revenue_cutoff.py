@@ -13,6 +13,7 @@ delivered is *invoiced not delivered* (487, produits constatés d'avance).
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 from ..engine import DELIVERY_BASIS
 
@@ -43,6 +44,14 @@ class RevenueCutoff(models.TransientModel):
         string="Invoiced not delivered (487)",
         compute="_compute_totals",
     )
+
+    @api.depends("date")
+    def _compute_display_name(self):
+        for cutoff in self:
+            cutoff.display_name = self.env._(
+                "Delivery Cut-off at %(date)s",
+                date=format_date(self.env, cutoff.date),
+            )
 
     @api.depends("line_ids.delivered_not_invoiced", "line_ids.invoiced_not_delivered")
     def _compute_totals(self):

@@ -61,7 +61,7 @@ class TestI18n(RevenueTestCommon):
         """
         translated = {entry.msgid for entry in self._po("fr.po") if entry.msgstr}
         missing = []
-        for folder in ("models", "wizard"):
+        for folder in ("models", "wizard", "report"):
             root = os.path.join(self.module_path, folder)
             for name in sorted(os.listdir(root)):
                 if not name.endswith(".py"):
