@@ -141,12 +141,14 @@ class SaleOrderLine(models.Model):
         changed = self.browse()
         for line in self:
             line.revenue_delivered_qty = line.qty_delivered
+            # Never computed yet (a new line, the add-on being installed):
+            # nothing to follow.
             if (
-                line.id
+                stored.get(line.id) is not None
                 and line.state == "sale"
                 and line.revenue_schedule_id
                 and float_compare(
-                    stored.get(line.id) or 0.0,
+                    stored[line.id],
                     line.qty_delivered,
                     precision_rounding=line.product_uom.rounding or 0.001,
                 )
