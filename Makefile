@@ -5,6 +5,9 @@
 #                   from a cached template), log checked by checklog-odoo,
 #                   then a pytest-odoo smoke run; prints "engine: …",
 #                   "odoo: …" and "N passed, N failed"
+#   make test-stock the delivery tests again on a database with sale_stock
+#                   installed (deliveries from real pickings); TEST_TAGS
+#                   overrides which tests (/revenue_recognition: all of them)
 #   make screenshots  the README's screenshots, by the browser tour
 #   make lint       ruff check, ruff format --check, pylint-odoo (OCA
 #                   mandatory checks, .pylintrc), oca-checks-odoo-module/-po
@@ -39,6 +42,8 @@
 #   TEST_DB       test database, dropped and created anew each run
 #                 (default: rr_test_<pid>, dropped again at the end)
 #   TEST_TAGS     Odoo --test-tags                (default: /revenue_recognition)
+#   TEST_EXTRA_MODULES  add-ons installed in the test database too, e.g.
+#                 sale_stock (default: none; `make test-stock` sets it)
 #   TEST_HTTP_PORT  HTTP port during the Odoo tests (default: a free port)
 #   TEMPLATE_CACHE=0  no cached template database: everything installed anew
 #   PYTEST_ODOO_SMOKE  test module of the pytest-odoo smoke run
@@ -53,12 +58,20 @@ HTTP_PORT ?= 8069
 TEST_TAGS ?= /revenue_recognition
 export ODOO_PYTHON PYTHON ADDONS_PATH DB_HOST DB_PORT DB_USER DB_PASSWORD
 export TEST_DB TEST_TAGS TEST_HTTP_PORT DEMO_DB HTTP_PORT
+export TEST_EXTRA_MODULES
 export ODOO_SRC ODOO_BOOTSTRAP BOOTSTRAP_PYTHON TEMPLATE_CACHE PYTEST_ODOO_SMOKE
 
-.PHONY: test lint format demo demo-init wheel pg-stop clean screenshots
+.PHONY: test test-stock lint format demo demo-init wheel pg-stop clean screenshots
 
 test:
 	@bash scripts/run_tests.sh
+
+# The add-on never depends on stock: the same delivery flows through pickings,
+# with sale_stock installed in a test database of its own.
+STOCK_TEST_TAGS ?= /revenue_recognition:TestDeliveryBasis,/revenue_recognition:TestReleaseEvents,/revenue_recognition:TestDeliveryStock,/revenue_recognition:TestDeliveryCutoff
+test-stock:
+	@TEST_EXTRA_MODULES=sale_stock TEST_TAGS="$(STOCK_TEST_TAGS)" PYTEST_ODOO_SMOKE=none \
+		bash scripts/run_tests.sh
 
 lint:
 	@bash scripts/lint.sh

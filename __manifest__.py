@@ -24,9 +24,13 @@
         "wizard/revenue_update_terms_wizard_views.xml",
         "views/revenue_report_views.xml",
         "views/menus.xml",
+        "report/revenue_cutoff_views.xml",
         "data/spreadsheet_dashboard.xml",
     ],
-    "demo": ["demo/revenue_recognition_demo.xml"],
+    "demo": [
+        "demo/revenue_recognition_demo.xml",
+        "demo/revenue_delivery_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": [
             "revenue_recognition/static/src/scss/*.scss",

@@ -12,12 +12,15 @@ The rules it implements, with worked examples, are in ``readme/DEVELOP.md``
 """
 
 from .allocation import allocate
+from .delivery import delivery_schedule
 from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
 from .errors import MESSAGES, ScheduleError, format_date
 from .mrr import monthly_amount, period_months
 from .preview import EXPLANATIONS, Preview, preview
 from .schedule import (
+    ALL_BASES,
     BASES,
+    DELIVERY_BASIS,
     MONTH_LCM,
     ScheduleInput,
     ScheduleLine,
@@ -27,6 +30,8 @@ from .schedule import (
 )
 
 __all__ = [
+    "ALL_BASES",
+    "DELIVERY_BASIS",
     "BASES",
     "CONVENTIONS",
     "EXPLANATIONS",
@@ -41,6 +46,7 @@ __all__ = [
     "compute_schedule",
     "compute_schedules",
     "contract_end",
+    "delivery_schedule",
     "format_date",
     "monthly_amount",
     "period_count",

@@ -25,6 +25,10 @@ from .errors import ScheduleError
 
 #: Allowed ``recognition_basis`` codes.
 BASES = ("occurrences", "monthly", "monthly_days")
+#: The basis whose lines follow deliveries (``engine.delivery``), not time.
+DELIVERY_BASIS = "delivery"
+#: Every basis a schedule may have.
+ALL_BASES = (*BASES, DELIVERY_BASIS)
 
 #: Least common multiple of 28, 29, 30 and 31: a day in any month is a whole
 #: number of 1/MONTH_LCM months, so ``monthly`` weights stay integers.
@@ -198,9 +202,11 @@ def period_count(start, end, basis, convention, occurrences, percentages=None):
     before asking for its lines. Raises :class:`ScheduleError` like
     :func:`build_structure` for bad terms (except the percentages' values).
     """
-    if basis not in BASES:
-        raise ScheduleError("unknown_basis", basis=basis, allowed=BASES)
+    if basis not in ALL_BASES:
+        raise ScheduleError("unknown_basis", basis=basis, allowed=ALL_BASES)
     rec_start, rec_end = recognition_bounds(start, occurrences, convention, end)
+    if basis == DELIVERY_BASIS:
+        return 1
     if basis == "occurrences" or percentages:
         return occurrences
     return months_between(rec_start, rec_end)
@@ -208,12 +214,15 @@ def period_count(start, end, basis, convention, occurrences, percentages=None):
 
 def build_structure(start, end, basis, convention, occurrences, percentages=None):
     """Validate the terms and return their periods and cumulative weights."""
-    if basis not in BASES:
-        raise ScheduleError("unknown_basis", basis=basis, allowed=BASES)
+    if basis not in ALL_BASES:
+        raise ScheduleError("unknown_basis", basis=basis, allowed=ALL_BASES)
     rec_start, rec_end = recognition_bounds(start, occurrences, convention, end)
     if percentages and basis != "monthly":
         raise ScheduleError("percentages_not_monthly", basis=basis)
-    if basis == "occurrences" or percentages:
+    if basis == DELIVERY_BASIS:
+        # Without deliveries (engine.delivery), a point in time: one line on S.
+        periods, weights = [(start, start, start)], [1]
+    elif basis == "occurrences" or percentages:
         periods = _occurrence_periods(rec_start, occurrences, convention)
         if percentages:
             weights = _percentage_weights(percentages, occurrences)

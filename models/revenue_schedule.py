@@ -39,6 +39,7 @@ class RevenueSchedule(models.Model):
             ("occurrences", "Occurrences"),
             ("monthly", "Monthly (pro rata of the month)"),
             ("monthly_days", "Monthly by days"),
+            ("delivery", "Delivery"),
         ],
         string="Basis",
         required=True,
@@ -46,7 +47,10 @@ class RevenueSchedule(models.Model):
         help="Occurrences: N equal periods of one month from the start.\n"
         "Monthly: each calendar month touched by the term, weighted by the share "
         "of the month served (a start that is not the 1st gives N + 1 lines).\n"
-        "Monthly by days: each calendar month touched, weighted by days served.",
+        "Monthly by days: each calendar month touched, weighted by days served.\n"
+        "Delivery: each rise of the order line's delivered quantity is recognised "
+        "on the day of delivery, for that quantity's share of the line's amount; "
+        "a return gives a negative line.",
         tracking=True,
     )
     recognition_convention = fields.Selection(
@@ -81,6 +85,22 @@ class RevenueSchedule(models.Model):
     automatic_hold = fields.Boolean(
         help="Every schedule line is created on hold and must be released "
         "before it can be recognised.",
+        tracking=True,
+    )
+    release_event = fields.Selection(
+        [
+            ("none", "None"),
+            ("delivered", "Fully delivered"),
+            ("accepted", "Customer accepted"),
+        ],
+        string="Release on",
+        required=True,
+        default="none",
+        help="None: the lines are due on their dates.\n"
+        "Fully delivered: the invoiced lines wait on hold until the order line is "
+        "fully delivered, then are released on their own.\n"
+        "Customer accepted: the invoiced lines wait on hold until someone clicks "
+        "Customer accepted on the order line, then are released on their own.",
         tracking=True,
     )
     recurring = fields.Boolean(

@@ -144,6 +144,9 @@ else
         # is always installed anew below, so its at_install tests run.
         depends=$("$ODOO_PYTHON" -c 'import ast, sys
 print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))' __manifest__.py)
+        # Optional add-ons the add-on integrates with when they are installed
+        # (TEST_EXTRA_MODULES=sale_stock: deliveries from stock moves).
+        [ -n "${TEST_EXTRA_MODULES:-}" ] && depends="$depends,$TEST_EXTRA_MODULES"
         cache=(--cache-prefix rr18 --cache-max-size 3 --cache-max-age 30)
         [ "$TEMPLATE_CACHE" = 0 ] && cache=(--no-cache)
         t0=$SECONDS

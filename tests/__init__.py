@@ -17,3 +17,6 @@ from . import test_accrual
 from . import test_reporting
 from . import test_dashboard
 from . import test_ui_screens
+from . import test_delivery
+from . import test_delivery_stock
+from . import test_delivery_screens

@@ -1,7 +1,9 @@
 """Random invoicing flows through the real ORM, the invariants checked after
 every step (hypothesis ``RuleBasedStateMachine``).
 
-Besides invoicing, crediting, holds and recognition, the machine accrues
+Besides invoicing, crediting, holds and recognition, the machine delivers
+and returns (the delivery basis), records customers' acceptances (release
+events), accrues
 unbilled revenue at month ends (the Recognise Revenue wizard), changes the
 terms of posted invoice lines (the Change Revenue Terms wizard) and confirms
 orders that allocate their price by standalone selling prices; after every
@@ -400,6 +402,51 @@ class BooksMachine(RuleBasedStateMachine):
                 msg=f"MRR movements of {month}",
             )
 
+    # --- deliveries, returns and acceptances ----------------------------------
+    def _delivery_lines(self, schedule):
+        return [
+            line
+            for order in self.orders
+            for line in order.order_line
+            if line.revenue_schedule_id == schedule and line.state == "sale"
+        ]
+
+    @rule(price=st.integers(1, 3000), qty=st.integers(1, 4), accepted=st.booleans())
+    def confirm_delivered_order(self, price, qty, accepted):
+        """An order recognised as it is delivered, or released on acceptance."""
+        product = (
+            self.case.product_accepted if accepted else self.case.product_delivered
+        )
+        order = self.case._create_order(
+            [(product, qty, float(price), None)],
+            date_order=self.today,
+            commitment_date=self.today + relativedelta(days=30),
+        )
+        with freeze_time(self.today):
+            order.action_confirm()
+        self.orders.append(order)
+
+    @precondition(lambda self: self._delivery_lines(self.case.schedule_delivered))
+    @rule(data=st.data(), qty=st.integers(0, 4))
+    def deliver_or_return(self, data, qty):
+        """The delivered quantity rises (a delivery) or falls (a return)."""
+        line = data.draw(
+            st.sampled_from(self._delivery_lines(self.case.schedule_delivered))
+        )
+        with freeze_time(self.today):
+            line.qty_delivered = min(qty, line.product_uom_qty)
+        self.ran = False
+
+    @precondition(lambda self: self._delivery_lines(self.case.schedule_accepted))
+    @rule(data=st.data())
+    def accept(self, data):
+        line = data.draw(
+            st.sampled_from(self._delivery_lines(self.case.schedule_accepted))
+        )
+        with freeze_time(self.today):
+            line.action_revenue_accept()
+        self.ran = False
+
 
 @tagged("post_install", "-at_install")
 class TestBooksStateful(RevenueTestCommon):
@@ -429,6 +476,31 @@ class TestBooksStateful(RevenueTestCommon):
             ),
         ]
         cls.plain_product = cls._create_product(name="One-off", lst_price=50.0)
+        cls.schedule_delivered = cls._create_schedule(
+            name="Delivered",
+            recognition_basis="delivery",
+            recognition_convention="actual_start",
+            occurrences=1,
+        )
+        cls.schedule_accepted = cls._create_schedule(
+            name="On acceptance",
+            recognition_basis="occurrences",
+            recognition_convention="month_start",
+            occurrences=3,
+            release_event="accepted",
+        )
+        cls.product_delivered = cls._create_product(
+            name="Delivered milestones",
+            type="service",
+            lst_price=100.0,
+            revenue_schedule_id=cls.schedule_delivered.id,
+        )
+        cls.product_accepted = cls._create_product(
+            name="Accepted platform",
+            type="service",
+            lst_price=600.0,
+            revenue_schedule_id=cls.schedule_accepted.id,
+        )
 
     def test_random_flows_keep_the_books(self):
         BooksMachine.case = self

@@ -62,7 +62,7 @@ class TestI18n(RevenueTestCommon):
         """
         translated = {entry.msgid for entry in self._po("fr.po") if entry.msgstr}
         missing = []
-        for folder in ("models", "wizard"):
+        for folder in ("models", "wizard", "report"):
             root = os.path.join(self.module_path, folder)
             for name in sorted(os.listdir(root)):
                 if not name.endswith(".py"):
@@ -92,6 +92,7 @@ class TestI18n(RevenueTestCommon):
                 "occurrences": "Occurrences",
                 "monthly": "Mensuel (prorata du mois)",
                 "monthly_days": "Mensuel au nombre de jours",
+                "delivery": "Livraison",
             },
         )
         self.assertEqual(

@@ -85,8 +85,11 @@ def schedule(**overrides):
         (
             {"basis": "yearly"},
             "unknown_basis",
-            {"basis": "yearly", "allowed": ("occurrences", "monthly", "monthly_days")},
-            "occurrences, monthly, monthly_days",
+            {
+                "basis": "yearly",
+                "allowed": ("occurrences", "monthly", "monthly_days", "delivery"),
+            },
+            "occurrences, monthly, monthly_days, delivery",
         ),
         (
             {"convention": "fortnight"},
