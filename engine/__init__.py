@@ -12,6 +12,7 @@ The rules it implements, with worked examples, are in ``readme/DEVELOP.md``
 """
 
 from .allocation import allocate
+from .change import spread
 from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
 from .errors import MESSAGES, ScheduleError, format_date
 from .mrr import monthly_amount, period_months
@@ -47,4 +48,5 @@ __all__ = [
     "period_months",
     "preview",
     "recognition_bounds",
+    "spread",
 ]
