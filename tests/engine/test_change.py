@@ -45,8 +45,10 @@ def test_zero_weights_share_equally_and_nothing_left():
 
 
 @given(
-    total=st.integers(min_value=-10**9, max_value=10**9),
-    weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=60),
+    total=st.integers(min_value=-(10**9), max_value=10**9),
+    weights=st.lists(
+        st.integers(min_value=0, max_value=10**6), min_size=1, max_size=60
+    ),
 )
 def test_conservation_and_bounds(total, weights):
     total = Decimal(total) * CENT
