@@ -229,7 +229,7 @@ class RevenueChange(models.Model):
                 [vals for plan in plans for vals in plan["vals"]]
             )
             if obligation._name == "sale.order.line":
-                new_revs |= self._revenue_change_order_line(obligation, terms)
+                new_revs |= self._revenue_change_order_line(obligation, terms, expected)
             change = self._revenue_change_record(
                 obligation, lines, terms, old, plans, new_revs
             )
@@ -431,30 +431,31 @@ class RevenueChange(models.Model):
             obligation, change_date, end_date, schedule, method, "preview"
         )
         lines = self._revenue_change_lines(obligation)
+        self._revenue_change_check(obligation, lines, terms)
         plans = [
             self._revenue_change_plan(line, terms, line.revenue_line_ids)
             for line in lines
         ]
         new_vals = [vals for plan in plans for vals in plan["vals"]]
+        monthly = sum(plan["monthly"] for plan in plans)
         if obligation._name == "sale.order.line":
             sources = obligation._prepare_revenue_sources()
             for source in sources:
                 source.schedule, source.end = terms["schedule"], terms["end"]
-            expected = self.env["revenue.recognition.line"]._prepare_schedule_vals_list(
-                sources
+            rev_model = self.env["revenue.recognition.line"]
+            old = obligation.revenue_line_ids.filtered(
+                lambda rev: rev.state == "expected"
             )
-            if expected and method == "prospective":
-                expected = (
-                    self._revenue_change_expected_vals(expected, terms["date"])
-                    or expected
-                )
+            kept = self._revenue_change_kept_expected(old, terms)
+            expected = self._revenue_change_expected_vals(
+                rev_model._prepare_schedule_vals_list(sources), kept, old - kept, terms
+            )
             new_vals += expected
+            monthly += max((vals["mrr_amount"] for vals in expected), default=0.0)
         currency = obligation.company_id.currency_id
         return {
             "catch_up": currency.round(float(sum(plan["catch_up"] for plan in plans))),
-            "monthly": currency.round(
-                max((vals["mrr_amount"] for vals in new_vals), default=0.0)
-            ),
+            "monthly": currency.round(monthly),
             "line_count": len(new_vals),
             "rescheduled": currency.round(sum(vals["amount"] for vals in new_vals)),
         }
@@ -519,11 +520,15 @@ class RevenueChange(models.Model):
             )
         for offset, vals in enumerate(new_vals):
             vals["sequence"] = sequence + offset
+        self._revenue_change_cap_mrr(new_vals, cancel)
         plan["vals"] = new_vals
         plan["rescheduled"] = _decimal(
             sum(vals["amount"] for vals in new_vals), line.company_currency_id
         )
-        plan["monthly"] = max((vals["mrr_amount"] for vals in new_vals), default=0.0)
+        # the same on every line of a schedule (a catch-up carries none)
+        plan["monthly"] = max(
+            (vals["mrr_amount"] for vals in new_vals), key=abs, default=0.0
+        )
         return plan
 
     @api.model
@@ -642,10 +647,16 @@ class RevenueChange(models.Model):
     # --- order lines: the expected lines -----------------------------------------
 
     @api.model
-    def _revenue_change_order_line(self, sale_line, terms):
-        """Write the new terms on the order line (its draft invoice lines too);
-        its expected lines come back through the usual path over the new
-        term. Prospective: they start at the change date. Return them."""
+    def _revenue_change_order_line(self, sale_line, terms, old):
+        """Write the new terms on the order line (its draft invoice lines too)
+        and replace its expected lines (``old``, already cancelled by the
+        caller); return the new ones.
+
+        The usual path (the order line's own synchronisation) schedules what
+        is still to invoice over the new term; with the prospective method,
+        the expected lines of periods that ended before the change date stay
+        as they were, and the rest is spread from the change date.
+        """
         sale_line.write(
             {
                 "revenue_end_date": terms["end"],
@@ -661,37 +672,75 @@ class RevenueChange(models.Model):
                 "revenue_schedule_id": terms["schedule"].id,
             }
         )
-        expected = sale_line.revenue_line_ids.filtered(
-            lambda rev: rev.state == "expected"
+        fresh = sale_line.revenue_line_ids.filtered(lambda rev: rev.state == "expected")
+        kept = self._revenue_change_kept_expected(old, terms)
+        # never cancelled in the end: back as they were
+        kept._bookkeeping().write({"state": "expected", "cancel_date": False})
+        new_vals = self._revenue_change_expected_vals(
+            [self._revenue_change_vals(rev) for rev in fresh], kept, old - kept, terms
         )
-        if terms["method"] != "prospective" or not expected:
-            return expected
-        change = terms["date"]
-        vals_list = [self._revenue_change_vals(rev) for rev in expected]
-        new_vals = self._revenue_change_expected_vals(vals_list, change)
-        if new_vals is None:
-            return expected
-        # made a moment ago by the usual path: replaced, never seen by anyone
-        expected._bookkeeping().unlink()
+        # made a moment ago by the usual path, replaced by what the method says
+        fresh._bookkeeping().unlink()
         return self.env["revenue.recognition.line"]._create_batch(new_vals)
 
     @api.model
-    def _revenue_change_expected_vals(self, vals_list, change):
-        """Prospective: the expected lines of the whole new term (``vals_list``)
-        moved to start at the change date; None when they already do."""
-        later = [vals for vals in vals_list if vals["period_end"] >= change]
-        if len(later) == len(vals_list):
-            return None
-        new_vals = self._revenue_change_spread(
-            later,
-            vals_list[0],
-            sum(Decimal(str(vals["amount"])) for vals in vals_list),
-            sum(Decimal(str(vals["amount_currency"])) for vals in vals_list),
-            change,
-        )
-        for sequence, vals in enumerate(new_vals):
-            vals["sequence"] = sequence
-        return new_vals
+    def _revenue_change_kept_expected(self, expected, terms):
+        """Prospective: the expected lines of periods that ended before the
+        change date stay as they are."""
+        if terms["method"] != "prospective":
+            return expected.browse()
+        return expected.filtered(lambda rev: rev.period_end < terms["date"])
+
+    @api.model
+    def _revenue_change_expected_vals(self, vals_list, kept, replaced, terms):
+        """The new expected lines: ``vals_list`` (what is still to invoice over
+        the whole new term) as they are (cumulative), or what ``kept`` leaves
+        of it spread from the change date (prospective)."""
+        if not vals_list:
+            return []
+        if terms["method"] == "prospective":
+            change = terms["date"]
+            company_currency = (
+                kept.company_currency_id[:1]
+                or self.env["res.company"]
+                .browse(vals_list[0]["company_id"])
+                .currency_id
+            )
+            currency = self.env["res.currency"].browse(vals_list[0]["currency_id"])
+            total = sum(vals["amount"] for vals in vals_list)
+            total_currency = sum(vals["amount_currency"] for vals in vals_list)
+            vals_list = self._revenue_change_spread(
+                [vals for vals in vals_list if vals["period_end"] >= change],
+                vals_list[0],
+                _decimal(total - sum(kept.mapped("amount")), company_currency),
+                _decimal(
+                    total_currency - sum(kept.mapped("amount_currency")), currency
+                ),
+                change,
+            )
+        sequence = max(kept.mapped("sequence"), default=-1) + 1
+        for offset, vals in enumerate(vals_list):
+            vals["sequence"] = sequence + offset
+        self._revenue_change_cap_mrr(vals_list, replaced)
+        return vals_list
+
+    @api.model
+    def _revenue_change_cap_mrr(self, vals_list, replaced):
+        """A change of terms alone never raises MRR (in absolute value) above
+        what the lines it replaces carried.
+
+        The same price over a longer term recognises less a month: a
+        contraction. Over a shorter term it recognises more, but nothing more
+        was sold: the excess is not recurring revenue (like a catch-up), so
+        a shortened contract shows no expansion, and ends earlier (churn).
+        """
+        carried = [rev.mrr_amount for rev in replaced if rev.mrr_amount]
+        if not carried:
+            return
+        ceiling = max(carried, key=abs)
+        for vals in vals_list:
+            if abs(vals.get("mrr_amount") or 0.0) > abs(ceiling):
+                vals["mrr_amount"] = ceiling
 
     @api.model
     def _revenue_change_vals(self, rev):
@@ -728,9 +777,8 @@ class RevenueChange(models.Model):
         is_order = obligation._name == "sale.order.line"
         currency = obligation.company_id.currency_id
         new_live = new_revs.filtered(lambda rev: rev.state != "cancelled")
-        monthly = max(
-            [plan["monthly"] for plan in plans]
-            + [rev.mrr_amount for rev in new_live if rev.state == "expected"],
+        monthly = sum(plan["monthly"] for plan in plans) + max(
+            (rev.mrr_amount for rev in new_live if rev.state == "expected"),
             default=0.0,
         )
         partner = (
