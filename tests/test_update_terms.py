@@ -529,7 +529,7 @@ class TestUpdateTerms(RevenueTestCommon):
         """
         invoice, line = self._invoice_and_recognise_q1()
         self._wizard(
-            line, change_date="2026-05-01", end_date="2027-12-31"
+            line, change_date="2026-05-01", end_date="2027-12-31", method="cumulative"
         ).action_apply()
         wizard = (
             self.env["account.move.reversal"]
