@@ -518,3 +518,23 @@ class TestRevenueChange(RevenueTestCommon):
         )
         self.assertEqual(len(self._revs(line, "pending")), 22)
         self.assertBooks()
+
+    def test_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["revenue_recognition"], ["fr_FR"], overwrite=True
+        )
+        line = self._invoice_q1()
+        env_fr = self.env(context=dict(self.env.context, lang="fr_FR"))
+        methods = env_fr["revenue.change"].fields_get(["method"], ["selection"])
+        self.assertEqual(
+            methods["method"]["selection"],
+            [("prospective", "Prospective"), ("cumulative", "Rattrapage cumulatif")],
+        )
+        labels = env_fr["revenue.update.terms.wizard"].fields_get(
+            ["preview_catch_up", "preview_monthly"], ["string"]
+        )
+        self.assertEqual(labels["preview_catch_up"]["string"], "Rattrapage")
+        self.assertEqual(labels["preview_monthly"]["string"], "Nouveau montant mensuel")
+        with self.assertRaisesRegex(UserError, "indiquez le motif du changement"):
+            line.with_env(env_fr).revenue_change_terms(APRIL, "2027-12-31", reason="")
