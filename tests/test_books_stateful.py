@@ -51,6 +51,7 @@ TERMS_REFUSALS = (
     "draft recognition entries",
     "mirrors its schedule",
     "cannot be changed on its own",
+    "confirmed order",
 )
 
 
@@ -319,6 +320,7 @@ class BooksMachine(RuleBasedStateMachine):
         )
         wizard_form.change_date = self.today + relativedelta(days=offset)
         wizard_form.reason = f"machine: {change}"
+        wizard_form.method = data.draw(st.sampled_from(["prospective", "cumulative"]))
         if change == "schedule":
             others = [
                 schedule
