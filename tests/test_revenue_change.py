@@ -538,3 +538,23 @@ class TestRevenueChange(RevenueTestCommon):
         self.assertEqual(labels["preview_monthly"]["string"], "Nouveau montant mensuel")
         with self.assertRaisesRegex(UserError, "indiquez le motif du changement"):
             line.with_env(env_fr).revenue_change_terms(APRIL, "2027-12-31", reason="")
+
+    def test_changes_stay_in_their_company(self):
+        line = self._invoice_q1()
+        change = line.revenue_change_terms(APRIL, "2027-12-31", reason="Company 1")
+        other = self.setup_other_company(name="Change company 2")["company"]
+        accountant_2 = new_test_user(
+            self.env,
+            login="rr_change_accountant_2",
+            groups="account.group_account_user",
+            company_id=other.id,
+            company_ids=[other.id],
+        )
+        changes = self.env["revenue.change"].with_user(accountant_2)
+        self.assertFalse(changes.search([]))
+        with self.assertRaises(AccessError):
+            change.with_user(accountant_2).read(["reason"])
+        self.assertEqual(
+            self.env["revenue.change"].search([("company_id", "=", self.company.id)]),
+            change,
+        )
