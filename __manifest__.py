@@ -21,6 +21,7 @@
         "views/res_config_settings_views.xml",
         "data/ir_cron.xml",
         "wizard/revenue_recognition_wizard_views.xml",
+        "views/revenue_change_views.xml",
         "wizard/revenue_update_terms_wizard_views.xml",
         "views/revenue_report_views.xml",
         "views/menus.xml",

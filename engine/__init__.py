@@ -13,6 +13,7 @@ The rules it implements, with worked examples, are in ``readme/DEVELOP.md``
 
 from .allocation import allocate
 from .delivery import delivery_schedule
+from .change import spread
 from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
 from .errors import MESSAGES, ScheduleError, format_date
 from .mrr import monthly_amount, period_months
@@ -53,4 +54,5 @@ __all__ = [
     "period_months",
     "preview",
     "recognition_bounds",
+    "spread",
 ]

@@ -12,6 +12,7 @@ from . import account_move_line
 from . import account_move
 from . import sale_order_line
 from . import sale_order
+from . import revenue_change
 from . import revenue_analytics
 from . import revenue_report
 from . import revenue_delivery

@@ -420,3 +420,32 @@ class AccountMoveLine(models.Model):
                 "revenue_schedule_id": schedule.id,
             }
         )
+
+    def action_revenue_changes(self):
+        """The changes of revenue terms of these lines (history), those of their
+        order lines included."""
+        return self.env["revenue.change"]._revenue_action(
+            [
+                "|",
+                ("move_line_ids", "in", self.ids),
+                ("sale_line_id", "in", self.sale_line_ids.ids),
+            ]
+        )
+
+    def revenue_change_terms(
+        self,
+        change_date,
+        end_date=None,
+        schedule=None,
+        method="prospective",
+        reason=None,
+    ):
+        """Change the revenue terms of this invoice line from ``change_date``
+        (see ``sale.order.line.revenue_change_terms``); the credit note lines
+        that reverse it follow. A line of an order changes its order line: the
+        order line is the obligation. Return the ``revenue.change``."""
+        self.ensure_one()
+        obligation = self.sale_line_ids[:1] or self
+        return self.env["revenue.change"]._revenue_change_terms(
+            obligation, change_date, end_date, schedule, method, reason
+        )

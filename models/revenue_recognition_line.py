@@ -1,7 +1,10 @@
 from decimal import Decimal
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, mute_logger
 
 from ..engine import ScheduleError, ScheduleInput, compute_schedules, monthly_amount
 from .schedule_errors import schedule_error_message
@@ -468,3 +471,35 @@ class RevenueRecognitionLine(models.Model):
             "res_id": record.id,
             "view_mode": "form",
         }
+
+    # --- row locks ---------------------------------------------------------------
+
+    def _lock_rows(self, label):
+        """Lock the rows of these lines for this transaction, waiting for none.
+
+        A recognition run releasing them at the same time holds them: the
+        caller is refused with a message naming ``label`` (try again); a run
+        coming later skips them (it locks with SKIP LOCKED). The cache is
+        invalidated so that what follows reads the rows as locked.
+        """
+        if not self:
+            return
+        self.flush_model()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM revenue_recognition_line "
+                        "WHERE id = ANY(%s) FOR UPDATE NOWAIT",
+                        self.ids,
+                    )
+                )
+        except pg_errors.LockNotAvailable as error:
+            raise UserError(
+                self.env._(
+                    "%(record)s: a revenue recognition run is releasing these "
+                    "schedule lines right now. Try again in a moment.",
+                    record=label,
+                )
+            ) from error
+        self.invalidate_model()

@@ -352,3 +352,31 @@ class SaleOrderLine(models.Model):
             else:
                 for line in lines:
                     line.revenue_allocated_preview = line.revenue_allocated_amount
+    # --- changes of terms (models/revenue_change.py) -----------------------------
+
+    revenue_change_ids = fields.One2many(
+        "revenue.change", "sale_line_id", string="Changes of Revenue Terms"
+    )
+
+    def action_revenue_changes(self):
+        """The changes of revenue terms of these lines (history)."""
+        return self.env["revenue.change"]._revenue_action(
+            [("sale_line_id", "in", self.ids)]
+        )
+
+    def revenue_change_terms(
+        self,
+        change_date,
+        end_date=None,
+        schedule=None,
+        method="prospective",
+        reason=None,
+    ):
+        """Change the revenue terms of this obligation from ``change_date``: a
+        new end date and/or a new schedule, the amount unchanged. Its invoice
+        and credit note lines and its expected lines follow. Return the
+        ``revenue.change`` (see ``revenue.change._revenue_change_terms``)."""
+        self.ensure_one()
+        return self.env["revenue.change"]._revenue_change_terms(
+            self, change_date, end_date, schedule, method, reason
+        )

@@ -13,6 +13,7 @@ from . import test_access
 from . import test_price_allocation
 from . import test_analytics
 from . import test_update_terms
+from . import test_revenue_change
 from . import test_accrual
 from . import test_reporting
 from . import test_dashboard

@@ -53,6 +53,7 @@ TERMS_REFUSALS = (
     "draft recognition entries",
     "mirrors its schedule",
     "cannot be changed on its own",
+    "confirmed order",
 )
 
 
@@ -321,6 +322,7 @@ class BooksMachine(RuleBasedStateMachine):
         )
         wizard_form.change_date = self.today + relativedelta(days=offset)
         wizard_form.reason = f"machine: {change}"
+        wizard_form.method = data.draw(st.sampled_from(["prospective", "cumulative"]))
         if change == "schedule":
             others = [
                 schedule

@@ -276,6 +276,7 @@ class TestPriceAllocation(RevenueTestCommon):
         wizard_form.change_date = "2026-04-01"
         wizard_form.end_date = "2027-12-31"
         wizard_form.reason = "Support extended"
+        wizard_form.method = "cumulative"
         wizard_form.save().action_apply()
         self.assertEqual(difference.state, "pending")
         self.assertAlmostEqual(difference.amount, -300.0)
@@ -337,6 +338,7 @@ class TestPriceAllocation(RevenueTestCommon):
         wizard_form.change_date = "2026-04-01"
         wizard_form.end_date = "2027-12-31"
         wizard_form.reason = "Support extended"
+        wizard_form.method = "cumulative"
         wizard_form.save().action_apply()
         self.assertEqual(self._split(support), (400.0, -300.0))
         pending = support.revenue_line_ids.filtered(

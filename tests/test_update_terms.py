@@ -90,7 +90,7 @@ class TestUpdateTerms(RevenueTestCommon):
         invoice, line = self._invoice_and_recognise_q1()
         old_pending = self._revs(line, "pending")
         self._wizard(
-            line, end_date="2027-12-31", reason="Extended to 2027"
+            line, end_date="2027-12-31", reason="Extended to 2027", method="cumulative"
         ).action_apply()
 
         self.assertEqual(line.revenue_end_date, date(2027, 12, 31))
@@ -145,7 +145,7 @@ class TestUpdateTerms(RevenueTestCommon):
 
     def test_shortening_catches_up_a_positive_amount(self):
         invoice, line = self._invoice_and_recognise_q1()
-        self._wizard(line, end_date="2026-06-30").action_apply()
+        self._wizard(line, end_date="2026-06-30", method="cumulative").action_apply()
         # 6 months of 1,200 = 200.00 a month. Due before 1 April: 3 x 200.00 =
         # 600.00; recognised 300.00: catch-up +300.00 on 1 April, then April,
         # May, June 200.00. 300 + 300 + 600 = 1,200.00.
@@ -168,7 +168,7 @@ class TestUpdateTerms(RevenueTestCommon):
             occurrences=4,
             automatic_contract_terms=True,
         )
-        wizard = self._wizard(line, schedule_id=four_months)
+        wizard = self._wizard(line, schedule_id=four_months, method="cumulative")
         # automatic contract terms: end = 1 Jan + 4 months - 1 day
         self.assertEqual(wizard.end_date, date(2026, 4, 30))
         wizard.action_apply()
@@ -189,7 +189,9 @@ class TestUpdateTerms(RevenueTestCommon):
         # "Quarterly": 3 occurrences from the next month, 400.00 on 1 Feb,
         # 1 Mar and 1 Apr. Due before 1 April: 800.00; recognised 300.00:
         # catch-up +500.00, then 400.00 on 1 April. 300 + 500 + 400 = 1,200.
-        self._wizard(line, schedule_id=self.schedule_quarterly).action_apply()
+        self._wizard(
+            line, schedule_id=self.schedule_quarterly, method="cumulative"
+        ).action_apply()
         self.assertEqual(
             self._schedule(self._revs(line, "pending")),
             [(APRIL, 500.0), (APRIL, 400.0)],
@@ -206,7 +208,7 @@ class TestUpdateTerms(RevenueTestCommon):
         # rounding: 33.33, 33.34, 33.33, ... Jan-Mar recognised: 300.00 EUR,
         # 100.00 USD.
         self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 100.0)
-        self._wizard(line, end_date="2027-12-31").action_apply()
+        self._wizard(line, end_date="2027-12-31", method="cumulative").action_apply()
         pending = self._revs(line, "pending")
         # 24 months: EUR 50.00 a month; USD 400/24 = 16.666..., cumulative
         # 16.67, 33.33, 50.00 after Jan-Mar. Catch-up: EUR 150 - 300 = -150.00,
@@ -257,6 +259,7 @@ class TestUpdateTerms(RevenueTestCommon):
         wizard_form.end_date = "2026-09-30"
         wizard_form.change_date = APRIL
         wizard_form.reason = "Shortened to nine months"
+        wizard_form.method = "cumulative"
         wizard_form.save().action_apply()
         # 9 months: 133.33, 133.34, 133.33 (cumulative 400.00 after March):
         # catch-up 400.00 - 300.00 = 100.00; April-September 800.00.
@@ -307,7 +310,8 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertUnchanged(line, pending.ids)
         wizard.change_date = APRIL
         wizard.action_apply()
-        self.assertEqual(len(self._revs(line, "pending")), 22)
+        # prospective (the default): 21 months from April, no catch-up line
+        self.assertEqual(len(self._revs(line, "pending")), 21)
         self.assertBooks()
 
     def test_bad_terms_are_refused(self):
@@ -347,25 +351,70 @@ class TestUpdateTerms(RevenueTestCommon):
         with self.assertRaisesRegex(UserError, "has no revenue schedule"):
             wizard.action_apply()
 
-    def test_credit_note_mirroring_the_line_is_refused(self):
+    def test_partly_credited_line_changes_with_its_credit_note(self):
+        """A line credited for 600.00 on 15 April (Odoo's credit note wizard,
+        the price lowered on the draft) changes with its credit note.
+
+        The credit note mirrors the term: 12 x -50.00 from 1 January, none
+        recognised yet. Extended on 1 April to 31 December 2027, prospective:
+        the invoice line keeps 300.00 recognised and spreads 900.00 over the
+        21 months left (42.86, 42.85, ...); the credit note keeps its
+        January-March lines (-150.00, caught up at the next run) and spreads
+        its -450.00 the same way: 450/21 = 21.428...: -21.43, -21.43, -21.43,
+        -21.42 (cumulative 21.43, 42.86, 64.29, 85.71).
+        """
         invoice, line = self._invoice_and_recognise_q1()
-        pending = self._revs(line, "pending")
         reversal = (
             self.env["account.move.reversal"]
             .with_context(active_model="account.move", active_ids=invoice.ids)
             .create({"date": "2026-04-15", "journal_id": invoice.journal_id.id})
         )
         refund = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        refund.invoice_line_ids.price_unit = 600.0
         refund.action_post()
         refund_line = refund.invoice_line_ids
         self.assertEqual(refund_line.revenue_origin_line_id, line)
-        with self.assertRaisesRegex(UserError, "mirrors its schedule"):
-            self._wizard(line, end_date="2027-12-31").action_apply()
-        self.assertUnchanged(line, pending.ids)
+        self.assertEqual(
+            self._schedule(self._revs(refund_line, "pending")),
+            monthly("2026-01-01", 12, -50.0),
+        )
+        # the credit note line alone is refused: it follows its invoice line
         with self.assertRaisesRegex(UserError, "cannot be changed on its own"):
-            self._wizard(refund_line, end_date="2027-12-31").action_apply()
-        self.assertFalse(self._revs(refund_line, "cancelled"))
+            refund_line.revenue_change_terms(
+                APRIL, end_date="2027-12-31", reason="Not alone"
+            )
+        change = line.revenue_change_terms(
+            APRIL, end_date="2027-12-31", reason="Extended, half credited"
+        )
+        self.assertEqual(change.move_line_ids, line | refund_line)
+        self.assertEqual(refund_line.revenue_end_date, date(2027, 12, 31))
+        mirror = self._revs(refund_line, "pending")
+        self.assertEqual(
+            self._schedule(mirror[:7]),
+            [
+                *monthly("2026-01-01", 3, -50.0),
+                (APRIL, -21.43),
+                ("2026-05-01", -21.43),
+                ("2026-06-01", -21.43),
+                ("2026-07-01", -21.42),
+            ],
+        )
+        self.assertEqual(len(mirror), 24)
+        self.assertAlmostEqual(sum(mirror.mapped("amount")), -600.0)
+        self.assertEqual(len(self._revs(refund_line, "cancelled")), 9)
+        self.assertTrue(all(self._revs(refund_line, "cancelled").mapped("cancel_date")))
         self.assertBooks()
+        # April: invoice 300.00 + 42.86; credit note -150.00 - 21.43: net
+        # 171.43 = January-March at 50.00 net + April 42.86 - 21.43
+        self._run("2026-04-30")
+        posted = self._revs(line, "posted") | self._revs(refund_line, "posted")
+        self.assertAlmostEqual(sum(posted.mapped("amount")), 171.43)
+        self.assertBooks(after_run=True)
+        # to the end: 600.00 net invoiced, 600.00 recognised
+        self._run("2027-12-31")
+        posted = self._revs(line, "posted") | self._revs(refund_line, "posted")
+        self.assertAlmostEqual(sum(posted.mapped("amount")), 600.0)
+        self.assertBooks(after_run=True)
 
     def test_draft_recognition_entry_is_refused(self):
         invoice = self._create_invoice(
@@ -418,9 +467,19 @@ class TestUpdateTerms(RevenueTestCommon):
         self._wizard(
             line, end_date="2027-12-31", reason="Signed amendment"
         ).action_apply()
+        # the default method, prospective: 900.00 over April 2026 - December
+        # 2027 (21 months), 42.857... a month: 42.86, 42.85, 42.86, ...
+        pending = self._revs(line, "pending")
         self.assertEqual(
-            self._schedule(self._revs(line, "pending")),
-            [(APRIL, -150.0), *monthly(APRIL, 21, 50.0)],
+            self._schedule(pending[:3]),
+            [(APRIL, 42.86), ("2026-05-01", 42.85), ("2026-06-01", 42.86)],
+        )
+        self.assertEqual(len(pending), 21)
+        self.assertAlmostEqual(sum(pending.mapped("amount")), 900.0)
+        change = self.env["revenue.change"].search([("move_line_id", "=", line.id)])
+        self.assertRecordValues(
+            change,
+            [{"method": "prospective", "user_id": accountant.id, "catch_up_amount": 0}],
         )
         message = invoice.message_ids[:1]
         self.assertEqual(message.author_id, accountant.partner_id)
@@ -470,7 +529,7 @@ class TestUpdateTerms(RevenueTestCommon):
         """
         invoice, line = self._invoice_and_recognise_q1()
         self._wizard(
-            line, change_date="2026-05-01", end_date="2027-12-31"
+            line, change_date="2026-05-01", end_date="2027-12-31", method="cumulative"
         ).action_apply()
         wizard = (
             self.env["account.move.reversal"]
