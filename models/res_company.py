@@ -32,7 +32,7 @@ class ResCompany(models.Model):
         "advances: they are credited here, not to income, and the final "
         "invoice's deduction takes them back.",
     )
-    revenue_accrual_account_id = fields.Many2one(
+    revenue_unbilled_account_id = fields.Many2one(
         "account.account",
         string="Unbilled Revenue Account",
         check_company=True,
@@ -114,10 +114,10 @@ class ResCompany(models.Model):
                 self.env._("company %(name)s", name=company.display_name),
             )
 
-    @api.constrains("revenue_accrual_account_id")
-    def _check_revenue_accrual_account(self):
-        for company in self.filtered("revenue_accrual_account_id"):
-            account = company.revenue_accrual_account_id.sudo()
+    @api.constrains("revenue_unbilled_account_id")
+    def _check_revenue_unbilled_account(self):
+        for company in self.filtered("revenue_unbilled_account_id"):
+            account = company.revenue_unbilled_account_id.sudo()
             if (
                 account.internal_group not in ("asset", "liability", "equity")
                 or account.account_type in DEFERRED_ACCOUNT_EXCLUDED_TYPES
@@ -198,9 +198,9 @@ class ResCompany(models.Model):
                 values["revenue_advance_account_id"] = (
                     company._revenue_advance_account().id
                 )
-            if not company.revenue_accrual_account_id:
-                values["revenue_accrual_account_id"] = (
-                    company._revenue_accrual_account().id
+            if not company.revenue_unbilled_account_id:
+                values["revenue_unbilled_account_id"] = (
+                    company._revenue_unbilled_account().id
                 )
             if values:
                 company.write(values)
@@ -250,7 +250,7 @@ class ResCompany(models.Model):
             "4191", "419100", self.env._("Customer Advances")
         )
 
-    def _revenue_accrual_account(self):
+    def _revenue_unbilled_account(self):
         """The chart's unbilled receivables account (418100 in France), or a new
         current asset "Unbilled Receivables"."""
         self.ensure_one()

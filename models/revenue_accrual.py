@@ -151,7 +151,7 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
         """Accrue the lines of ``self`` (all of ``company``): create, link, post,
         reverse the next day, post."""
         journal = company.revenue_journal_id
-        account = company.revenue_accrual_account_id
+        account = company.revenue_unbilled_account_id
         if not journal or not account:
             raise UserError(
                 self.env._(
