@@ -14,3 +14,4 @@ from . import sale_order_line
 from . import sale_order
 from . import revenue_analytics
 from . import revenue_report
+from . import revenue_protected_fields
