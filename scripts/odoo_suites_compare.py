@@ -41,7 +41,10 @@ def main(argv):
     baseline_log, with_log = argv
     status = 0
     runs = {}
-    for name, path in (("baseline", baseline_log), ("with revenue_recognition", with_log)):
+    for name, path in (
+        ("baseline", baseline_log),
+        ("with revenue_recognition", with_log),
+    ):
         result, failures = read(path)
         runs[name] = failures
         if result is None or not int(result["run"]):
