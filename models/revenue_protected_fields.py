@@ -247,9 +247,10 @@ class SaleOrderLine(models.Model):
     _inherit = ["sale.order.line", "revenue.protected.fields.mixin"]
 
     def _revenue_check_bounds(self, fnames):
-        super()._revenue_check_bounds(fnames)
+        res = super()._revenue_check_bounds(fnames)
         if fnames & {"product_uom_qty", "price_unit", "revenue_schedule_id"}:
             self._revenue_check_amount_bounds("product_uom_qty")
+        return res
 
 
 class AccountMove(models.Model):
@@ -262,11 +263,12 @@ class AccountMoveLine(models.Model):
     _inherit = ["account.move.line", "revenue.protected.fields.mixin"]
 
     def _revenue_check_bounds(self, fnames):
-        super()._revenue_check_bounds(fnames)
+        res = super()._revenue_check_bounds(fnames)
         if "revenue_income_account_id" in fnames:
             self._revenue_check_income_account()
         if fnames & {"quantity", "price_unit", "revenue_schedule_id"}:
             self._revenue_check_amount_bounds("quantity")
+        return res
 
     def _revenue_check_income_account(self):
         """The account a schedule recognises into is an income account of the
@@ -302,9 +304,9 @@ class ProductTemplate(models.Model):
     _inherit = ["product.template", "revenue.protected.fields.mixin"]
 
     def _revenue_check_bounds(self, fnames):
-        super()._revenue_check_bounds(fnames)
+        res = super()._revenue_check_bounds(fnames)
         if "revenue_ssp" not in fnames:
-            return
+            return res
         for product in self:
             if not 0 <= product.revenue_ssp < MAX_REVENUE_AMOUNT:
                 raise ValidationError(
@@ -317,3 +319,4 @@ class ProductTemplate(models.Model):
                         price=product.revenue_ssp,
                     )
                 )
+        return res

@@ -44,7 +44,8 @@ class TestRevenueGuard(RevenueTestCommon):
             company_id=cls.company.id,
             company_ids=company_ids,
         )
-        cls.company_2 = cls.setup_other_company(name="Guard other company")["company"]
+        cls.company_2_data = cls.setup_other_company(name="Guard other company")
+        cls.company_2 = cls.company_2_data["company"]
         cls.user_b = new_test_user(
             cls.env,
             login="rr_guard_user_b",
@@ -104,6 +105,7 @@ class TestRevenueGuard(RevenueTestCommon):
             self.env["revenue.recognition.wizard"].with_user(self.revenue_admin)
         )
         wizard_form.posting_date_mode = "selected_date"
+        wizard_form.grouping = "summary"
         wizard = wizard_form.save()
         wizard.action_create_journal()
         self.assertEqual(wizard.state, "done")
@@ -215,7 +217,7 @@ class TestRevenueGuard(RevenueTestCommon):
     @freeze_time("2026-01-15")
     def test_cron_skips_a_company_whose_deferred_account_was_retyped(self):
         company_b = self.company_2
-        data_b = self.collect_company_accounting_data(company_b)
+        data_b = self.company_2_data
         schedule_b = self._create_schedule(
             name="Quarterly B",
             recognition_basis="occurrences",

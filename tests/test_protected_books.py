@@ -82,15 +82,16 @@ class TestProtectedBooks(RevenueTestCommon):
 
     def _new_value(self, record, field):
         """A value of ``field`` different from ``record``'s."""
+        field_type = record._fields[field].type
+        if field_type in ("one2many", "many2many"):
+            if field == "revenue_accrual_sale_line_ids":
+                return [Command.link(self.order.order_line.id)]
+            return [Command.clear()]
+        if field_type == "boolean":
+            return not record[field]
         values = {
-            "revenue_allocate": not record.revenue_allocate,
             "revenue_allocated_amount": 1_000_000.0,
-            "revenue_line_ids": [Command.clear()],
-            "revenue_recognised_line_ids": [Command.clear()],
-            "revenue_recognition_entry": False,
-            "revenue_accrual": True,
             "revenue_accrual_date": "2026-01-31",
-            "revenue_accrual_sale_line_ids": [Command.link(self.order.order_line.id)],
             "revenue_schedule_id": self.schedule_12m.id,
             "revenue_start_date": "2026-02-01",
             "revenue_end_date": "2027-01-31",
@@ -103,26 +104,19 @@ class TestProtectedBooks(RevenueTestCommon):
                 "default_account_assets"
             ].id,
             "revenue_journal_id": self.company_data["default_journal_misc"].id,
-            "revenue_auto_post": not record._fields.get("revenue_auto_post")
-            or not record.revenue_auto_post,
-            "revenue_auto_post_grouping": "detail"
-            if getattr(record, "revenue_auto_post_grouping", "") == "summary"
-            else "summary",
-            "revenue_auto_post_entries": not getattr(
-                record, "revenue_auto_post_entries", False
-            ),
-            "revenue_accrue_unbilled": not getattr(
-                record, "revenue_accrue_unbilled", False
-            ),
+            "revenue_auto_post_grouping": (
+                "detail"
+                if record.revenue_auto_post_grouping == "summary"
+                else "summary"
+            )
+            if field == "revenue_auto_post_grouping"
+            else False,
             "revenue_max_lines_per_entry": 500,
             "revenue_max_periods": 100,
-            "revenue_allocate_default": not getattr(
-                record, "revenue_allocate_default", False
-            ),
         }
         return values[field]
 
-    def _outcome(self, user, record, vals):
+    def _write_outcome(self, user, record, vals):
         """``written``, ``guard`` (refused naming the field) or ``rights``."""
         if not record.with_user(user).has_access("write"):
             return "rights"
@@ -143,7 +137,7 @@ class TestProtectedBooks(RevenueTestCommon):
                 vals = {field: self._new_value(record, field)}
                 for role, user in self.users.items():
                     with self.subTest(model=model, field=field, role=role):
-                        outcome = self._outcome(user, record, vals)
+                        outcome = self._write_outcome(user, record, vals)
                         if not self.env[model].with_user(user).has_access("write"):
                             expected = "rights"
                         elif role in ALLOWED.get((model, field), ()):
