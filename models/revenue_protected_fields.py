@@ -28,6 +28,7 @@ SETTINGS_ADMIN = "base.group_system"
 #: Largest amount of a scheduled line (quantity × price), and largest
 #: standalone selling price: a float keeps cents exactly up to about 9 × 10^13.
 MAX_REVENUE_AMOUNT = 10**13
+MAX_REVENUE_AMOUNT_LABEL = f"{MAX_REVENUE_AMOUNT:,}"
 #: Income account types a schedule may recognise into.
 INCOME_ACCOUNT_TYPES = ("income", "income_other")
 
@@ -232,7 +233,7 @@ class RevenueProtectedFieldsMixin(models.AbstractModel):
                         "revenue schedules can hold to the cent. Check the "
                         "quantity and the unit price.",
                         line=line.display_name,
-                        max=f"{MAX_REVENUE_AMOUNT:,}",
+                        max=MAX_REVENUE_AMOUNT_LABEL,
                     )
                 )
 
@@ -315,7 +316,7 @@ class ProductTemplate(models.Model):
                         "zero or more and below %(max)s; it is %(price)s. Type the "
                         "price the product sells for on its own.",
                         product=product.display_name,
-                        max=f"{MAX_REVENUE_AMOUNT:,}",
+                        max=MAX_REVENUE_AMOUNT_LABEL,
                         price=product.revenue_ssp,
                     )
                 )
