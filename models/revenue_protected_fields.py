@@ -115,18 +115,18 @@ class RevenueProtectedFieldsMixin(models.AbstractModel):
         protected = self._revenue_protected_fields()
         if protected and not self._revenue_is_bookkeeping():
             for vals in vals_list:
-                self._revenue_check_protected(vals, protected, create=True)
+                self._revenue_check_protected(vals, protected, "before_create")
         records = super().create(vals_list)
         if protected and not self._revenue_is_bookkeeping():
             for record, vals in zip(records, vals_list, strict=True):
-                record._revenue_check_protected(vals, protected, create=False)
+                record._revenue_check_protected(vals, protected, "after_create")
         records._revenue_check_bounds(set().union(*vals_list) if vals_list else set())
         return records
 
     def write(self, vals):
         protected = self._revenue_protected_fields()
         if protected and not self._revenue_is_bookkeeping():
-            self._revenue_check_protected(vals, protected, create=False)
+            self._revenue_check_protected(vals, protected, "write")
         res = super().write(vals)
         self._revenue_check_bounds(set(vals))
         return res
@@ -150,19 +150,26 @@ class RevenueProtectedFieldsMixin(models.AbstractModel):
     def _revenue_protected_confirmed(self):
         return self.filtered(lambda order: order.state == "sale")
 
-    def _revenue_check_protected(self, vals, protected, create):
+    def _revenue_check_protected(self, vals, protected, phase):
         """Refuse ``vals`` when they change a protected field the user may not.
 
-        ``create=True``: before creation (``self`` empty), the rules that
-        always apply; else the rules on ``self`` (after creation: on the
-        new records).
+        ``phase``: ``before_create`` (``self`` empty: the rules that always
+        apply), ``after_create`` (the rules that depend on the new records'
+        state; any value given is a change) or ``write``.
         """
         for fname in vals.keys() & protected.keys():
             rule = protected[fname]
-            if create:
-                if rule.when or not vals[fname] or vals[fname] == rule.user_value:
+            value = vals[fname]
+            if phase != "write" and (not value or value == rule.user_value):
+                continue
+            if phase == "before_create":
+                if rule.when:
                     continue
                 records = self
+            elif phase == "after_create":
+                if not rule.when:
+                    continue
+                records = getattr(self, rule.when)()
             else:
                 records = getattr(self, rule.when)() if rule.when else self
                 records = records.filtered(
@@ -170,8 +177,8 @@ class RevenueProtectedFieldsMixin(models.AbstractModel):
                         fname, vals[fname]
                     )
                 )
-                if not records:
-                    continue
+            if not records and phase != "before_create":
+                continue
             if self.env.su and rule.groups:
                 continue
             if any(self.env.user.has_group(group) for group in rule.groups):

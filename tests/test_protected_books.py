@@ -195,6 +195,16 @@ class TestProtectedBooks(RevenueTestCommon):
                     "revenue_allocated_amount": 5.0,
                 }
             )
+        # the state decides after creation: a confirmed order created
+        # allocating, by a salesperson
+        with self.assertRaisesRegex(AccessError, GUARD_MESSAGE):
+            self.env["sale.order"].with_user(self.users["salesperson"]).create(
+                {
+                    "partner_id": self.partner_a.id,
+                    "state": "sale",
+                    "revenue_allocate": True,
+                }
+            )
         # the flag of a recognition entry may be raised (duplicates keep it,
         # and such an entry is refused at posting), never lowered
         move = (
