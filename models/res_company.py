@@ -1,8 +1,6 @@
 import logging
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -21,10 +19,9 @@ DEFERRED_ACCOUNT_EXCLUDED_TYPES = (
 MAX_PERIODS_LIMIT = 3600
 #: Schedule lines per recognition entry: at most this many.
 MAX_LINES_PER_ENTRY_LIMIT = 10000
-#: Runs (recognition, accrual, contract change) are dated from this day to a
-#: year from today.
+#: Runs (recognition, accrual, contract change) are dated from this day to
+#: the end of next year.
 RUN_DATE_MIN = date(2000, 1, 1)
-RUN_DATE_MAX_YEARS_AHEAD = 1
 
 
 class ResCompany(models.Model):
@@ -208,16 +205,14 @@ class ResCompany(models.Model):
 
     def _revenue_check_run_date(self, value, label):
         """Refuse a run date (as-of, accounting, accrual or change date) outside
-        1 January 2000 to a year from today; ``label`` names the field."""
-        latest = fields.Date.context_today(self) + relativedelta(
-            years=RUN_DATE_MAX_YEARS_AHEAD
-        )
+        1 January 2000 to 31 December of next year; ``label`` names the field."""
+        latest = date(fields.Date.context_today(self).year + 1, 12, 31)
         value = fields.Date.to_date(value)
         if value and not RUN_DATE_MIN <= value <= latest:
             raise UserError(
                 self.env._(
                     "%(label)s %(date)s is out of range: revenue recognition runs "
-                    "are dated from %(first)s to %(last)s (a year from today). "
+                    "are dated from %(first)s to %(last)s (the end of next year). "
                     "Choose a date in that range.",
                     label=label,
                     date=fields.Date.to_string(value),

@@ -180,7 +180,7 @@ class TestRevenueGuard(RevenueTestCommon):
     @freeze_time("2026-01-15")
     def test_run_dates_are_bounded(self):
         self._post_invoice()
-        for as_of in (date(9999, 12, 31), date(2027, 1, 16), date(1999, 12, 31)):
+        for as_of in (date(9999, 12, 31), date(2028, 1, 1), date(1999, 12, 31)):
             with self.subTest(as_of=as_of):
                 wizard = self.env["revenue.recognition.wizard"].create(
                     {"date": as_of, "accrue_unbilled": True}
@@ -197,9 +197,9 @@ class TestRevenueGuard(RevenueTestCommon):
         )
         with self.assertRaisesRegex(UserError, "Accounting date 9999-01-01"):
             wizard.action_create_journal()
-        # a year ahead is the last day accepted: the three lines are due
+        # the end of next year is the last day accepted: the three lines are due
         wizard = self.env["revenue.recognition.wizard"].create(
-            {"date": date(2027, 1, 15)}
+            {"date": date(2027, 12, 31)}
         )
         wizard.action_create_journal()
         self.assertEqual(wizard.result_line_count, 3)
