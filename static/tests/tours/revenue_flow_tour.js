@@ -144,7 +144,8 @@ registry.category("web_tour.tours").add("revenue_recognition_flow_tour", {
         },
         {
             content: "No line is on hold any more",
-            trigger: ".o_list_view:not(:has(td[name='hold_badge'] .badge))",
+            // once the dialog is closed: its own list has no badge either
+            trigger: "body:not(:has(.modal)) .o_list_view:not(:has(td[name='hold_badge'] .badge))",
         },
     ],
 });
