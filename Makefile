@@ -9,6 +9,8 @@
 #                   installed (deliveries from real pickings); TEST_TAGS
 #                   overrides which tests (/revenue_recognition: all of them)
 #   make screenshots  the README's screenshots, by the browser tour
+#   make odoo-suites  Odoo's own invoicing and sales suites without and with
+#                   the add-on; fails on a test that fails only with it
 #   make lint       ruff check, ruff format --check, pylint-odoo (OCA
 #                   mandatory checks, .pylintrc), oca-checks-odoo-module/-po
 #   make format     ruff --fix and ruff format (rewrites files)
@@ -61,7 +63,7 @@ export TEST_DB TEST_TAGS TEST_HTTP_PORT DEMO_DB HTTP_PORT
 export TEST_EXTRA_MODULES
 export ODOO_SRC ODOO_BOOTSTRAP BOOTSTRAP_PYTHON TEMPLATE_CACHE PYTEST_ODOO_SMOKE
 
-.PHONY: test test-stock lint format demo demo-init wheel pg-stop clean screenshots
+.PHONY: test test-stock lint format demo demo-init wheel pg-stop clean screenshots odoo-suites
 
 test:
 	@bash scripts/run_tests.sh
@@ -75,6 +77,11 @@ test-stock:
 
 lint:
 	@bash scripts/lint.sh
+
+# Odoo 18.0's own invoicing and sales suites on a database without the add-on
+# and on one with it: fails on any test failing only with the add-on.
+odoo-suites:
+	@bash scripts/odoo_suites.sh
 
 # The README's screenshots (static/description/screenshot_*.png, English and
 # French), taken by the browser tours of the whole flow and of the month end.

@@ -2,7 +2,7 @@
     "name": "Revenue Recognition",
     "summary": "Revenue schedules on sale orders and invoices: deferral, "
     "periodic recognition, holds (IFRS 15 / ASC 606)",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting",
     "license": "LGPL-3",
     "author": "revenue_recognition developers",
@@ -45,6 +45,7 @@
         ],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

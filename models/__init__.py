@@ -16,3 +16,4 @@ from . import revenue_change
 from . import revenue_analytics
 from . import revenue_report
 from . import revenue_delivery
+from . import revenue_protected_fields

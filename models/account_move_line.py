@@ -386,7 +386,9 @@ class AccountMoveLine(models.Model):
             .grouped("revenue_income_account_id")
             .items()
         ):
-            lines.write({"account_id": income.id, "revenue_income_account_id": False})
+            lines._revenue_bookkeeping().write(
+                {"account_id": income.id, "revenue_income_account_id": False}
+            )
 
     def _create_analytic_lines(self):
         # Deferred revenue reaches analytic accounts when it is recognised, not twice.
@@ -413,7 +415,7 @@ class AccountMoveLine(models.Model):
         start is written too, so that the term no longer follows the order
         line (or, for a credit note, the invoice it was linked to).
         """
-        self.with_context(skip_invoice_sync=True).write(
+        self._revenue_bookkeeping().with_context(skip_invoice_sync=True).write(
             {
                 "revenue_start_date": start,
                 "revenue_end_date": end or False,

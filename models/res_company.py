@@ -1,5 +1,10 @@
+import logging
+from datetime import date
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
 
 #: Account types that may hold deferred revenue: balance sheet, not a
 #: receivable, payable, bank, cash or credit card, not the current year earnings.
@@ -12,6 +17,11 @@ DEFERRED_ACCOUNT_EXCLUDED_TYPES = (
 )
 #: Periods per schedule: 300 years of months (1900-2199) at most.
 MAX_PERIODS_LIMIT = 3600
+#: Schedule lines per recognition entry: at most this many.
+MAX_LINES_PER_ENTRY_LIMIT = 10000
+#: Runs (recognition, accrual, contract change) are dated from this day to
+#: the end of next year.
+RUN_DATE_MIN = date(2000, 1, 1)
 
 
 class ResCompany(models.Model):
@@ -32,7 +42,7 @@ class ResCompany(models.Model):
         "advances: they are credited here, not to income, and the final "
         "invoice's deduction takes them back.",
     )
-    revenue_accrual_account_id = fields.Many2one(
+    revenue_unbilled_account_id = fields.Many2one(
         "account.account",
         string="Unbilled Revenue Account",
         check_company=True,
@@ -106,6 +116,25 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains("revenue_max_lines_per_entry")
+    def _check_revenue_max_lines_per_entry(self):
+        for company in self:
+            if (
+                not 1
+                <= company.revenue_max_lines_per_entry
+                <= MAX_LINES_PER_ENTRY_LIMIT
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the number of schedule lines per entry "
+                        "must be between 1 and %(limit)s. Change 'Schedule Lines per "
+                        "Entry' in Accounting › Configuration › Settings › Revenue "
+                        "Recognition.",
+                        company=company.display_name,
+                        limit=MAX_LINES_PER_ENTRY_LIMIT,
+                    )
+                )
+
     @api.constrains("revenue_deferred_account_id")
     def _check_revenue_deferred_account(self):
         for company in self.filtered("revenue_deferred_account_id"):
@@ -114,10 +143,10 @@ class ResCompany(models.Model):
                 self.env._("company %(name)s", name=company.display_name),
             )
 
-    @api.constrains("revenue_accrual_account_id")
-    def _check_revenue_accrual_account(self):
-        for company in self.filtered("revenue_accrual_account_id"):
-            account = company.revenue_accrual_account_id.sudo()
+    @api.constrains("revenue_unbilled_account_id")
+    def _check_revenue_unbilled_account(self):
+        for company in self.filtered("revenue_unbilled_account_id"):
+            account = company.revenue_unbilled_account_id.sudo()
             if (
                 account.internal_group not in ("asset", "liability", "equity")
                 or account.account_type in DEFERRED_ACCOUNT_EXCLUDED_TYPES
@@ -174,6 +203,47 @@ class ResCompany(models.Model):
                 )
             )
 
+    def _revenue_check_run_date(self, value, label):
+        """Refuse a run date (as-of, accounting, accrual or change date) outside
+        1 January 2000 to 31 December of next year; ``label`` names the field."""
+        latest = date(fields.Date.context_today(self).year + 1, 12, 31)
+        value = fields.Date.to_date(value)
+        if value and not RUN_DATE_MIN <= value <= latest:
+            raise UserError(
+                self.env._(
+                    "%(label)s %(date)s is out of range: revenue recognition runs "
+                    "are dated from %(first)s to %(last)s (the end of next year). "
+                    "Choose a date in that range.",
+                    label=label,
+                    date=fields.Date.to_string(value),
+                    first=fields.Date.to_string(RUN_DATE_MIN),
+                    last=fields.Date.to_string(latest),
+                )
+            )
+
+    def _revenue_cron_ready(self):
+        """The companies of ``self`` whose settings still allow an automatic
+        run; each other one is left out with a logged, named reason (its
+        deferred revenue account may have been retyped since it was set)."""
+        ready = self.browse()
+        for company in self:
+            try:
+                if company.revenue_deferred_account_id:
+                    company._revenue_check_deferred_account(
+                        company.revenue_deferred_account_id,
+                        self.env._("company %(name)s", name=company.display_name),
+                    )
+            except ValidationError as error:
+                _logger.warning(
+                    "Automatic revenue recognition: company %s skipped until its "
+                    "settings are corrected: %s",
+                    company.display_name,
+                    error,
+                )
+                continue
+            ready |= company
+        return ready
+
     def _revenue_setup(self):
         """Create the revenue journal and default deferred account when missing.
 
@@ -198,9 +268,9 @@ class ResCompany(models.Model):
                 values["revenue_advance_account_id"] = (
                     company._revenue_advance_account().id
                 )
-            if not company.revenue_accrual_account_id:
-                values["revenue_accrual_account_id"] = (
-                    company._revenue_accrual_account().id
+            if not company.revenue_unbilled_account_id:
+                values["revenue_unbilled_account_id"] = (
+                    company._revenue_unbilled_account().id
                 )
             if values:
                 company.write(values)
@@ -257,7 +327,7 @@ class ResCompany(models.Model):
             "4191", "419100", self.env._("Customer Advances")
         )
 
-    def _revenue_accrual_account(self):
+    def _revenue_unbilled_account(self):
         """The chart's unbilled receivables account (418100 in France), or a new
         current asset "Unbilled Receivables"."""
         self.ensure_one()

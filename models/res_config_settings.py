@@ -31,8 +31,8 @@ class ResConfigSettings(models.TransientModel):
     revenue_allocate_default = fields.Boolean(
         related="company_id.revenue_allocate_default", readonly=False
     )
-    revenue_accrual_account_id = fields.Many2one(
-        related="company_id.revenue_accrual_account_id", readonly=False
+    revenue_unbilled_account_id = fields.Many2one(
+        related="company_id.revenue_unbilled_account_id", readonly=False
     )
     revenue_accrue_unbilled = fields.Boolean(
         related="company_id.revenue_accrue_unbilled", readonly=False

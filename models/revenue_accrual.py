@@ -151,7 +151,7 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
         """Accrue the lines of ``self`` (all of ``company``): create, link, post,
         reverse the next day, post."""
         journal = company.revenue_journal_id
-        account = company.revenue_accrual_account_id
+        account = company.revenue_unbilled_account_id
         if not journal or not account:
             raise UserError(
                 self.env._(
@@ -177,8 +177,16 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
         plans = plan_entries(
             items, grouping=grouping, max_items=max_items, date_map=date_map
         )
-        moves = self.env["account.move"].create(
-            [self._prepare_accrual_move_vals(plan, journal, as_of) for plan in plans]
+        moves = (
+            self.env["account.move"]
+            ._revenue_bookkeeping()
+            .create(
+                [
+                    self._prepare_accrual_move_vals(plan, journal, as_of)
+                    for plan in plans
+                ]
+            )
+            .with_env(self.env)
         )
         for move, plan in zip(moves, plans, strict=True):
             self.browse(
@@ -404,7 +412,7 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
                         grouping=company.revenue_auto_post_grouping,
                         domain=[("company_id", "=", company.id)],
                     )
-                    company.revenue_accrual_last_date = month_end
+                    company._revenue_bookkeeping().revenue_accrual_last_date = month_end
                 if self._revenue_can_commit():
                     # The cron's own transaction, outside tests: each company's
                     # accrual stays whatever happens to the next ones.

@@ -346,7 +346,7 @@ class RevenueAnalytics(models.AbstractModel):
         Accrued revenue is shown apart:
 
         - ``accrued``: the balance at the month's last day of the companies'
-          unbilled revenue accounts (418, ``revenue_accrual_account_id``),
+          unbilled revenue accounts (418, ``revenue_unbilled_account_id``),
           posted entries: revenue earned and not yet invoiced, accrued at the
           month end and reversed the next day (a contract asset, never in
           ``closing``).
@@ -393,7 +393,7 @@ class RevenueAnalytics(models.AbstractModel):
             recognised[bucket(day)] += amount
         ledger = self._ledger_by_month(companies, accounts, last_day, bucket)
         unbilled = self._ledger_by_month(
-            companies, companies.revenue_accrual_account_id.ids, last_day, bucket
+            companies, companies.revenue_unbilled_account_id.ids, last_day, bucket
         )
         accrued = unbilled[None]
         result = []

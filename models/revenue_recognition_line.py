@@ -163,7 +163,8 @@ class RevenueRecognitionLine(models.Model):
         """ "INV/2026/00007 · SaaS licence · 2/13": document, product, k of n."""
         counts = self._schedule_sizes()
         for line in self:
-            document = line.move_id.name or line.order_id.name or ""
+            # revenue users name lines of documents they may not open
+            document = line.sudo().move_id.name or line.sudo().order_id.name or ""
             parts = [document, line.product_id.name or ""]
             parts.append(f"{line.sequence + 1}/{counts.get(line._schedule_key(), 1)}")
             line.name = " · ".join(part for part in parts if part)
@@ -365,7 +366,8 @@ class RevenueRecognitionLine(models.Model):
         if not lines:
             return self.browse()
         keys = {(line.move_line_id.id, line.period_start) for line in lines}
-        mirrors = self.search(
+        # as the add-on: a revenue user may hold lines without reading invoices
+        mirrors = self.sudo().search(
             [
                 ("move_line_id.revenue_origin_line_id", "in", lines.move_line_id.ids),
                 ("state", "=", "pending"),
@@ -377,7 +379,7 @@ class RevenueRecognitionLine(models.Model):
                     (mirror.move_line_id.revenue_origin_line_id.id, mirror.period_start)
                     in keys
                 )
-            )
+            ).with_env(self.env)
             - self
         )
 

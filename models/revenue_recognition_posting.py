@@ -334,6 +334,9 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
         plan.result.locked_count = len(self) - len(lines)
         if not lines:
             return plan
+        lines = lines._revenue_skip_invalid(plan.result)
+        if not lines:
+            return plan
         lines._check_recognisable()
         items = lines._recognition_items(posting_date)
         date_map = self._recognition_date_map(
@@ -380,6 +383,88 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
             exc_info=not isinstance(error, UserError),
         )
         result.add_failure(message, len(lines))
+
+    def _revenue_skip_invalid(self, result):
+        """The lines of ``self`` that can be recognised; the others are left
+        pending and reported in ``result``, each named with its reason, so
+        that one bad line never stops the batch."""
+        problems = self._revenue_line_problems()
+        if not problems:
+            return self
+        for line, reason in problems.items():
+            result.add_failure(
+                self.env._(
+                    "Schedule line %(line)s (%(document)s) stays pending: %(reason)s",
+                    line=line.display_name,
+                    document=(line.move_id or line.order_id).display_name or "-",
+                    reason=reason,
+                ),
+                1,
+            )
+        return self - self.browse([line.id for line in problems])
+
+    def _revenue_line_problems(self):
+        """{line: reason} of the lines of ``self`` that cannot be recognised:
+        a malformed analytic distribution, or an account of the wrong type or
+        company (changed after the invoice was posted)."""
+        problems = {}
+        analytic_ids = set()
+        keys = {}
+        for line in self:
+            for key in line.analytic_distribution or {}:
+                try:
+                    ids = [int(part) for part in str(key).split(",")]
+                except ValueError:
+                    problems[line] = self.env._(
+                        "its analytic distribution has the key '%(key)s', which is "
+                        "not a list of analytic account ids. Correct the "
+                        "distribution of its invoice line.",
+                        key=key,
+                    )
+                    break
+                keys.setdefault(line, []).extend(ids)
+                analytic_ids.update(ids)
+        existing = set(
+            self.env["account.analytic.account"]
+            .sudo()
+            .browse(analytic_ids)
+            .exists()
+            .ids
+        )
+        for line, ids in keys.items():
+            if line not in problems and not existing.issuperset(ids):
+                problems[line] = self.env._(
+                    "its analytic distribution names analytic accounts that no "
+                    "longer exist (%(ids)s). Correct the distribution of its invoice "
+                    "line.",
+                    ids=", ".join(str(i) for i in sorted(set(ids) - existing)),
+                )
+        for line in self - self.browse([line.id for line in problems]):
+            income = line.income_account_id.sudo()
+            deferred = line.deferred_account_id.sudo()
+            company = line.company_id
+            if income and (
+                income.internal_group != "income"
+                or not income.company_ids & company.parent_ids
+            ):
+                problems[line] = self.env._(
+                    "its income account %(account)s is not an income account of "
+                    "company %(company)s. Correct the account.",
+                    account=income.display_name,
+                    company=company.display_name,
+                )
+            elif deferred and deferred.internal_group not in (
+                "asset",
+                "liability",
+                "equity",
+            ):
+                problems[line] = self.env._(
+                    "its deferred revenue account %(account)s is no longer a "
+                    "balance-sheet account. Give it back its type (current "
+                    "liability).",
+                    account=deferred.display_name,
+                )
+        return problems
 
     def _check_recognisable(self):
         missing = self.filtered(
@@ -543,6 +628,7 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
         # Unbilled revenue, once after each month end (revenue_accrual.py).
         self._cron_accrue(today)
         companies = self.env["res.company"].search([("revenue_auto_post", "=", True)])
+        companies = companies._revenue_cron_ready()
         done = failed = 0
         errors = []
         limit_reached = False

@@ -672,7 +672,7 @@ class RevenueReportRollforward(models.TransientModel):
         if figure == "accrued":
             return "account.move.line", [
                 ("company_id", "in", companies.ids),
-                ("account_id", "in", companies.revenue_accrual_account_id.ids),
+                ("account_id", "in", companies.revenue_unbilled_account_id.ids),
                 ("parent_state", "=", "posted"),
                 ("date", "<=", end),
             ]

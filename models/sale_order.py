@@ -118,9 +118,9 @@ class SaleOrder(models.Model):
                 if line.revenue_allocated_amount != amount:
                     changed.setdefault(amount, []).append(line.id)
             for amount, line_ids in changed.items():
-                self.env["sale.order.line"].browse(line_ids).write(
-                    {"revenue_allocated_amount": amount}
-                )
+                self.env["sale.order.line"].browse(
+                    line_ids
+                )._revenue_bookkeeping().write({"revenue_allocated_amount": amount})
 
     def _revenue_allocation_amounts(self, lines):
         """{order line id: allocated amount} of the allocation ``lines``."""

@@ -10,6 +10,8 @@ from . import test_recognition_integrity
 from . import test_schedule_validation
 from . import test_recognition_faults
 from . import test_access
+from . import test_protected_books
+from . import test_guard
 from . import test_price_allocation
 from . import test_analytics
 from . import test_update_terms

@@ -257,7 +257,7 @@ class RevenueTestCommon(TestSaleCommon):
                 msg=f"expected lines of {sol.name}",
             )
         self._assertAllocatedOrders(order_lines)
-        accrual_account = company.revenue_accrual_account_id
+        accrual_account = company.revenue_unbilled_account_id
         if accrual_account:
             # Every posted accrual is reversed once, later: the unbilled
             # revenue account nets to zero once the last reversal date is past.

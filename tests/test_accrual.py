@@ -21,7 +21,7 @@ class TestAccrual(RevenueTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.accrual_account = cls.company.revenue_accrual_account_id
+        cls.accrual_account = cls.company.revenue_unbilled_account_id
         cls.line_model = cls.env["revenue.recognition.line"]
         # Taxed 15 % (``_create_product``): the tax never reaches the accrual.
         cls.product_support = cls._create_product(
@@ -94,10 +94,10 @@ class TestAccrual(RevenueTestCommon):
         )
         self.assertTrue(self.accrual_account.code.startswith("418"))
         settings = self.env["res.config.settings"].with_company(self.company).create({})
-        self.assertEqual(settings.revenue_accrual_account_id, self.accrual_account)
+        self.assertEqual(settings.revenue_unbilled_account_id, self.accrual_account)
         for account in (self.income_account, self.receivable_account):
             with self.assertRaisesRegex(ValidationError, "unbilled revenue account"):
-                self.company.revenue_accrual_account_id = account
+                self.company.revenue_unbilled_account_id = account
 
     def test_chart_418_account_is_the_default(self):
         """A chart with a 418 current asset (the French 418100) provides it."""
@@ -115,7 +115,7 @@ class TestAccrual(RevenueTestCommon):
             )
         )
         company._revenue_setup()
-        self.assertEqual(company.revenue_accrual_account_id, account_418)
+        self.assertEqual(company.revenue_unbilled_account_id, account_418)
 
     # --- the whole story ------------------------------------------------------------
 
@@ -509,7 +509,7 @@ class TestAccrual(RevenueTestCommon):
         )
         order_2.action_confirm()
         company_2.revenue_accrue_unbilled = True
-        self.assertTrue(company_2.revenue_accrual_account_id)
+        self.assertTrue(company_2.revenue_unbilled_account_id)
         cron_model = self.line_model.with_user(self.env.ref("base.user_root"))
         with freeze_time("2026-04-01"):
             cron_model._cron_recognise()
@@ -529,7 +529,7 @@ class TestAccrual(RevenueTestCommon):
         self.assertEqual(
             set(accrual_2.line_ids.account_id.ids),
             {
-                company_2.revenue_accrual_account_id.id,
+                company_2.revenue_unbilled_account_id.id,
                 order_2.order_line.with_company(company_2)
                 .product_id.product_tmpl_id.get_product_accounts()["income"]
                 .id,

@@ -332,6 +332,7 @@ class RevenueRecognitionWizard(models.TransientModel):
                     "line's recognition date."
                 )
             )
+        self._revenue_check_dates()
         line_model = self.env["revenue.recognition.line"].with_company(self.company_id)
         result = line_model._recognise(
             self.date,
@@ -374,6 +375,15 @@ class RevenueRecognitionWizard(models.TransientModel):
             }
         )
         return self._reopen()
+
+    def _revenue_check_dates(self):
+        """The as-of date (also the accrual date) and the accounting date are
+        within the range of runs (``res.company._revenue_check_run_date``)."""
+        self.company_id._revenue_check_run_date(self.date, self.env._("As-of date"))
+        if self.posting_date_mode == "selected_date":
+            self.company_id._revenue_check_run_date(
+                self.posting_date, self.env._("Accounting date")
+            )
 
     def _result_message(self, result, accrual=None):
         messages = []
