@@ -25,18 +25,15 @@ class RevenueRecognitionLine(models.Model):
     were recognised by ``recognition_move_id``.
 
     This file holds the line itself: fields, the "due" rule, the creation of
-    schedules from document lines, the bookkeeping guard and holds. The
-    recognition run (``_recognise``, the cron) is the
-    ``revenue.recognition.posting.mixin`` it inherits
-    (``revenue_recognition_posting.py``).
+    schedules from document lines, the bookkeeping guard and holds. Later
+    files extend the model, each calling only the ones before it:
+    ``revenue_recognition_posting.py`` (the recognition run),
+    ``revenue_accrual.py`` (unbilled revenue accruals) and
+    ``revenue_month_end.py`` (the cron and the background jobs).
     """
 
     _name = "revenue.recognition.line"
-    _inherit = [
-        "analytic.mixin",
-        "revenue.recognition.posting.mixin",
-        "revenue.recognition.accrual.mixin",
-    ]
+    _inherit = ["analytic.mixin"]
     _description = "Revenue Recognition Line"
     _order = "recognition_date, id"
     _check_company_auto = True

@@ -1,10 +1,12 @@
 """The recognition run: due schedule lines into revenue journal entries.
 
-``revenue.recognition.posting.mixin`` is the run of
-``revenue.recognition.line`` (which inherits it; the line itself, its "due"
-rule and its bookkeeping guard are in ``revenue_recognition_line.py``).
-Entry point: ``revenue.recognition.line._recognise()``, used by the Recognise
-Revenue wizard and by the daily cron (``_cron_recognise``). The grouping
+This file extends ``revenue.recognition.line`` (the line itself, its "due"
+rule and its bookkeeping guard are in ``revenue_recognition_line.py``, the
+only file it calls). Entry point: ``revenue.recognition.line._recognise()``,
+used by the Recognise Revenue wizard and by the daily cron
+(``revenue_month_end.py``). The accrual (``revenue_accrual.py``) reuses its
+entry values and dates; the date floor of lines an accrual covered
+(``_accrual_floor_dates``) is here, where recognition dates are chosen. The grouping
 maths live in ``engine/grouping.py``; this layer locks the rows, translates
 records and plans, and writes everything in batches: per chunk of entries one
 ``account.move.create()``, one ``_post()`` and one ``write()`` per entry to
@@ -116,11 +118,10 @@ class CompanyPlan:
     result: RecognitionResult = field(default_factory=RecognitionResult)
 
 
-class RevenueRecognitionPostingMixin(models.AbstractModel):
-    """The recognition run of ``revenue.recognition.line`` (its only user)."""
+class RevenueRecognitionLine(models.Model):
+    """The recognition run of ``revenue.recognition.line``."""
 
-    _name = "revenue.recognition.posting.mixin"
-    _description = "Revenue Recognition Run"
+    _inherit = "revenue.recognition.line"
 
     @api.model
     def _recognise(
@@ -525,82 +526,56 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
             "tax_ids": [Command.clear()],
         }
 
-    @api.model
-    def _cron_recognise(self, limit=CRON_BATCH_LIMIT):
-        """Daily: release the due lines of companies with automatic recognition.
+    def _accrual_floor_dates(self):
+        """{line id: earliest date its recognition entry may have}, for the
+        lines of ``self`` whose order line a posted accrual covered before
+        they were invoiced.
 
-        Follows ``account.move._autopost_draft_entries``: at most ``limit``
-        lines per run, and the cron triggers itself again when the limit was
-        reached. Each company runs in its own transaction, each chunk of
-        entries is committed as soon as it is posted (never under tests), and
-        any failure of a chunk (or of a whole company) is logged with its
-        schedule lines and skipped: the lines stay pending, the rest goes on.
-        First, companies that accrue unbilled revenue get their last month end
-        accrued (``_cron_accrue``). Returns the number of lines released.
+        An accrual as of A covered the order line's revenue dated up to A and
+        is reversed on R: recognising such a line before R would count the
+        same revenue twice in A's month (once accrued, once recognised), and
+        the reversal would take it back from the next one. Its date becomes R.
         """
-        commit = self._revenue_can_commit()
-        today = fields.Date.context_today(self)
-        # Unbilled revenue, once after each month end (revenue_accrual.py).
-        self._cron_accrue(today)
-        companies = self.env["res.company"].search([("revenue_auto_post", "=", True)])
-        done = failed = 0
-        errors = []
-        limit_reached = False
-        for company in companies:
-            budget = limit - done - failed
-            if budget <= 0:
-                limit_reached = True
-                break
-            result = self._cron_recognise_company(company, today, budget, commit)
-            done += result.line_count
-            failed += result.failed_count
-            errors.extend(result.errors)
-            limit_reached = done + failed >= limit
-        if errors:
-            _logger.warning(
-                "Automatic revenue recognition: %s schedule line(s) could not be "
-                "recognised and stay pending.\n%s",
-                failed,
-                "\n".join(errors),
+        lines = self.filtered("sale_line_id")
+        if not lines:
+            return {}
+        accruals = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("revenue_accrual", "=", True),
+                    ("state", "=", "posted"),
+                    ("revenue_accrual_sale_line_ids", "in", lines.sale_line_id.ids),
+                ]
             )
-        remaining = 0
-        if companies:
-            remaining = self.search_count(
-                self._get_due_domain(today) + [("company_id", "in", companies.ids)]
-            )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if limit_reached and done and remaining:
-            self.env.ref("revenue_recognition.ir_cron_revenue_recognition")._trigger()
-        return done
-
-    @api.model
-    def _cron_recognise_company(self, company, today, limit, commit):
-        """One company of the cron, in its own transaction when ``commit``."""
-        records = self.with_company(company).with_context(revenue_commit=commit)
-        kwargs = {
-            "grouping": company.revenue_auto_post_grouping,
-            "post": company.revenue_auto_post_entries,
-            "domain": [("company_id", "=", company.id)],
-            "limit": limit,
-            "fault_tolerant": True,
-        }
-        try:
-            if commit:
-                result = records._recognise(today, **kwargs)
-                # One transaction per company (cron only, never under tests).
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            else:
-                with self.env.cr.savepoint():
-                    result = records._recognise(today, **kwargs)
-        except Exception as error:  # noqa: BLE001 - logged, the other companies go on
-            if commit:
-                self.env.cr.rollback()
-            message = self.env._(
-                "Company %(company)s: the automatic revenue recognition failed and "
-                "will run again tomorrow: %(error)s",
-                company=company.display_name,
-                error=error,
-            )
-            _logger.exception(message)
-            result = RecognitionResult(errors=[message])
-        return result
+        )
+        covered = {}
+        for accrual in accruals:
+            reversal_dates = accrual.reversal_move_ids.filtered(
+                lambda move: move.state == "posted"
+            ).mapped("date")
+            if not reversal_dates:
+                continue
+            for sale_line in accrual.revenue_accrual_sale_line_ids:
+                covered.setdefault(sale_line.id, []).append(
+                    (
+                        accrual.revenue_accrual_date,
+                        accrual.create_date,
+                        max(reversal_dates),
+                    )
+                )
+        floors = {}
+        for line in lines:
+            # Invoiced after the accrual ran (the part of an order line
+            # invoiced before was not accrued), in a period it covered.
+            dates = [
+                reversal_date
+                for as_of, accrued_on, reversal_date in covered.get(
+                    line.sale_line_id.id, ()
+                )
+                if as_of >= line.recognition_date and line.create_date >= accrued_on
+            ]
+            if dates:
+                floors[line.id] = max(dates)
+        return floors
