@@ -5,6 +5,10 @@
 #                   from a cached template), log checked by checklog-odoo,
 #                   then a pytest-odoo smoke run; prints "engine: …",
 #                   "odoo: …" and "N passed, N failed"
+#   make test-queue  the same with OCA queue_job installed next to the add-on
+#                   (not a dependency): the wheel is fetched into .local/ by
+#                   scripts/queue_job.sh unless QUEUE_JOB_ADDONS names a
+#                   folder holding queue_job; runs the job tests (TestMonthEndJobs)
 #   make screenshots  the README's screenshots, by the browser tour
 #   make lint       ruff check, ruff format --check, pylint-odoo (OCA
 #                   mandatory checks, .pylintrc), oca-checks-odoo-module/-po
@@ -39,6 +43,10 @@
 #   TEST_DB       test database, dropped and created anew each run
 #                 (default: rr_test_<pid>, dropped again at the end)
 #   TEST_TAGS     Odoo --test-tags                (default: /revenue_recognition)
+#   EXTRA_MODULES modules installed with the add-on in the test database,
+#                 comma-separated (default: none; test-queue: queue_job)
+#   QUEUE_JOB_ADDONS  folder holding queue_job for test-queue (default: the
+#                 odoo-addon-queue_job 18.0 wheel unpacked into .local/)
 #   TEST_HTTP_PORT  HTTP port during the Odoo tests (default: a free port)
 #   TEMPLATE_CACHE=0  no cached template database: everything installed anew
 #   PYTEST_ODOO_SMOKE  test module of the pytest-odoo smoke run
@@ -54,11 +62,15 @@ TEST_TAGS ?= /revenue_recognition
 export ODOO_PYTHON PYTHON ADDONS_PATH DB_HOST DB_PORT DB_USER DB_PASSWORD
 export TEST_DB TEST_TAGS TEST_HTTP_PORT DEMO_DB HTTP_PORT
 export ODOO_SRC ODOO_BOOTSTRAP BOOTSTRAP_PYTHON TEMPLATE_CACHE PYTEST_ODOO_SMOKE
+export EXTRA_MODULES QUEUE_JOB_ADDONS
 
-.PHONY: test lint format demo demo-init wheel pg-stop clean screenshots
+.PHONY: test test-queue lint format demo demo-init wheel pg-stop clean screenshots
 
 test:
 	@bash scripts/run_tests.sh
+
+test-queue:
+	@bash scripts/queue_job.sh
 
 lint:
 	@bash scripts/lint.sh

@@ -12,9 +12,20 @@ The rules it implements, with worked examples, are in ``readme/DEVELOP.md``
 """
 
 from .allocation import allocate
-from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
+from .dates import (
+    CONVENTIONS,
+    add_months,
+    contract_end,
+    month_end,
+    month_start,
+    month_starts,
+    months_between,
+    previous_month_end,
+    recognition_bounds,
+)
 from .errors import MESSAGES, ScheduleError, format_date
 from .mrr import monthly_amount, period_months
+from .numbers import to_decimal
 from .preview import EXPLANATIONS, Preview, preview
 from .schedule import (
     BASES,
@@ -42,9 +53,15 @@ __all__ = [
     "compute_schedules",
     "contract_end",
     "format_date",
+    "month_end",
+    "month_start",
+    "month_starts",
     "monthly_amount",
+    "months_between",
     "period_count",
     "period_months",
+    "previous_month_end",
     "preview",
     "recognition_bounds",
+    "to_decimal",
 ]

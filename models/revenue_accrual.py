@@ -28,8 +28,9 @@ from decimal import Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
 
+from ..engine import to_decimal
 from ..engine.grouping import RecognitionItem, plan_entries
 from .revenue_recognition_posting import RecognitionResult
 
@@ -120,30 +121,11 @@ class RevenueRecognitionLine(models.Model):
         return result
 
     def _lock_for_accrual(self, as_of):
-        """Lock the rows of ``self`` still to accrue as of ``as_of``; return them.
-
-        As ``_lock_for_recognition``: rows locked by another run are skipped,
-        and rows another run accrued after this transaction started raise a
-        serialization error (the request is tried again).
-        """
-        if not self:
-            return self
-        self.flush_model(["state", "on_hold", "recognition_date", "accrual_move_id"])
-        query = self._where_calc(
-            self._get_accrual_domain(as_of) + [("id", "in", self.ids)]
-        )
-        query.order = SQL.identifier(query.table, "id")
-        rows = self.env.execute_query(
-            SQL(
-                "%s FOR UPDATE OF %s SKIP LOCKED",
-                query.select(),
-                SQL.identifier(query.table),
-            )
-        )
-        locked_ids = {row[0] for row in rows}
+        """Lock the rows of ``self`` still to accrue as of ``as_of``; return
+        them (``_lock_rows``), without the order lines accrued meanwhile."""
         done = self._accrued_sale_lines(as_of)
-        return self.filtered(
-            lambda line: line.id in locked_ids and line.sale_line_id not in done
+        return self._lock_rows(self._get_accrual_domain(as_of)).filtered(
+            lambda line: line.sale_line_id not in done
         )
 
     def _accrue_company(self, company, as_of, grouping):
@@ -224,14 +206,14 @@ class RevenueRecognitionLine(models.Model):
                     currency_id=first.currency_id.id,
                     amount=sum(
                         (
-                            Decimal(str(first.company_currency_id.round(line.amount)))
+                            to_decimal(first.company_currency_id.round(line.amount))
                             for line in lines
                         ),
                         Decimal(0),
                     ),
                     amount_currency=sum(
                         (
-                            Decimal(str(first.currency_id.round(line.amount_currency)))
+                            to_decimal(first.currency_id.round(line.amount_currency))
                             for line in lines
                         ),
                         Decimal(0),
@@ -248,9 +230,8 @@ class RevenueRecognitionLine(models.Model):
     def _accrual_income_accounts(self, sale_lines, raise_if_missing=True):
         """{order line: the income account its invoice line will credit}.
 
-        As the invoice line computes it: the product's (else its category's)
-        income account mapped by the order's fiscal position, else the default
-        account of the order's invoicing journal (or of the first sales journal).
+        ``_income_account`` with the order's fiscal position and invoicing
+        journal.
         Without any, a UserError naming the order line (``raise_if_missing``),
         else an empty account.
         """
@@ -258,20 +239,11 @@ class RevenueRecognitionLine(models.Model):
         for sale_line in sale_lines:
             company = sale_line.company_id
             order = sale_line.order_id
-            income = (
-                sale_line.product_id.product_tmpl_id.with_company(
-                    company
-                ).get_product_accounts(fiscal_pos=order.fiscal_position_id)["income"]
-                or order.journal_id.default_account_id
-                or self.env["account.journal"]
-                .search(
-                    [
-                        *self.env["account.journal"]._check_company_domain(company),
-                        ("type", "=", "sale"),
-                    ],
-                    limit=1,
-                )
-                .default_account_id
+            income = self._income_account(
+                sale_line.product_id,
+                company,
+                order.fiscal_position_id,
+                order.journal_id,
             )
             if not income and raise_if_missing:
                 raise UserError(

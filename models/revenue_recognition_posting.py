@@ -29,23 +29,19 @@ tolerant runs (the cron) run the planning and each chunk in
 """
 
 import logging
-import random
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, api, fields, models, modules
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, config, format_date
+from odoo.tools import format_date
 
 from ..engine.grouping import RecognitionItem, plan_entries
 
 _logger = logging.getLogger(__name__)
 
-# Schedule lines the cron releases per run; it triggers itself again when more remain.
-CRON_BATCH_LIMIT = 10000
 # Errors of concurrent transactions: the chunk is tried again, at most this often.
 RETRY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
 MAX_ATTEMPTS = 3
@@ -165,12 +161,6 @@ class RevenueRecognitionLine(models.Model):
             order="company_id, recognition_date, id",
             limit=limit,
         )
-        # Committing per chunk: only the cron asks for it, never under tests.
-        commit = (
-            fault_tolerant
-            and bool(self.env.context.get("revenue_commit"))
-            and self._revenue_can_commit()
-        )
         for company, company_lines in lines.grouped("company_id").items():
             result.merge(
                 company_lines.with_company(company)._recognise_company(
@@ -182,21 +172,11 @@ class RevenueRecognitionLine(models.Model):
                     grouping=grouping,
                     post=post,
                     fault_tolerant=fault_tolerant,
-                    commit=commit,
                 )
             )
         return result
 
-    @api.model
-    def _revenue_can_commit(self):
-        """Whether a run may commit its own work (Odoo's test cursors forbid it)."""
-        return not (
-            config["test_enable"]
-            or modules.module.current_test
-            or self.env.registry.in_test_mode()
-        )
-
-    def _run_isolated(self, func, *, lines, result, commit):
+    def _run_isolated(self, func, *, lines, result):
         """``func()`` in a savepoint; its value, or None once its failure is reported.
 
         The one "run in a savepoint, report and go on" of fault-tolerant runs.
@@ -204,15 +184,18 @@ class RevenueRecognitionLine(models.Model):
         added to ``result`` (a :class:`RecognitionResult`): the lines stay
         pending and the run goes on. Serialization failures and lock timeouts
         of concurrent transactions are tried again, at most ``MAX_ATTEMPTS``
-        times (in a new transaction when the run commits, so that the new
-        attempt sees the other one's work). With ``commit``, a success is
-        committed at once.
+        times; with the context key ``revenue_raise_retryable`` (a background
+        job, whose runner retries the whole transaction) they are raised at
+        once instead. Nothing here commits: the caller's transaction (the
+        cron's, a job's, a request's) keeps every step that succeeded.
         """
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self.env.cr.savepoint():
-                    value = func()
+                    return func()
             except RETRY_ERRORS as error:
+                if self.env.context.get("revenue_raise_retryable"):
+                    raise
                 if attempt == MAX_ATTEMPTS:
                     self._report_failure(result, lines, error)
                     return None
@@ -224,46 +207,18 @@ class RevenueRecognitionLine(models.Model):
                     attempt,
                     MAX_ATTEMPTS,
                 )
-                if commit:
-                    self.env.cr.rollback()
-                    time.sleep(random.uniform(0.1, 0.5) * attempt)
             except Exception as error:  # noqa: BLE001 - reported, the run goes on
                 self._report_failure(result, lines, error)
                 return None
-            else:
-                if commit:
-                    # The cron's own transaction, outside tests: each chunk
-                    # posted stays posted whatever happens to the next ones.
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                return value
         return None
 
     def _lock_for_recognition(self, as_of):
-        """Lock the rows of ``self`` that are still due as of ``as_of``; return them.
-
-        The rows are those of ``_get_due_domain(as_of)`` among ``self``, read
-        again under the lock: rows locked by an overlapping run are skipped
-        (``SKIP LOCKED``) and a row released meanwhile is no longer due, so
-        that no line is ever released twice. In Odoo's REPEATABLE READ
-        transactions a row that another run released after this transaction
-        started raises a serialization error instead, and the request is
-        retried.
-        """
-        if not self:
-            return self
-        self.flush_model(
-            ["state", "on_hold", "recognition_move_id", "recognition_date"]
-        )
-        # The due rule as SQL, restricted to these rows (already searched with
-        # the user's rights: no record rule is applied again).
-        query = self._where_calc(self._get_due_domain(as_of) + [("id", "in", self.ids)])
-        query.order = SQL.identifier(query.table, "id")
-        rows = self.env.execute_query(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
-        locked_ids = {row[0] for row in rows}
-        return self.filtered(lambda line: line.id in locked_ids)
+        """Lock the rows of ``self`` still due as of ``as_of``; return them
+        (``_lock_rows``): no line is ever released twice."""
+        return self._lock_rows(self._get_due_domain(as_of))
 
     def _recognise_company(
-        self, *, company, as_of, posting_date, grouping, post, fault_tolerant, commit
+        self, *, company, as_of, posting_date, grouping, post, fault_tolerant
     ):
         """Release the lines of ``self`` (all of ``company``, ``env.company``).
 
@@ -293,9 +248,7 @@ class RevenueRecognitionLine(models.Model):
                     self._recognise_chunk(chunk, journal=plan.journal, post=post)
                 )
             return result
-        plan = self._run_isolated(
-            plan_company, lines=self, result=result, commit=commit
-        )
+        plan = self._run_isolated(plan_company, lines=self, result=result)
         if plan is None:
             return result
         result.merge(plan.result)
@@ -309,7 +262,6 @@ class RevenueRecognitionLine(models.Model):
                 ),
                 lines=chunk_lines,
                 result=result,
-                commit=commit,
             )
             if chunk_result is not None:
                 result.merge(chunk_result)
@@ -351,10 +303,10 @@ class RevenueRecognitionLine(models.Model):
     def _recognise_chunk_locked(self, plans, *, as_of, journal, post):
         """``_recognise_chunk`` for the lines of ``self``, locked again first.
 
-        A run that commits per chunk releases its row locks at each commit:
-        the lines of the next chunks are locked and checked again, and a chunk
-        another run took meanwhile is skipped (counted in ``locked_count``).
-        Returns the chunk's own result, merged by the caller once committed.
+        The lines are locked and checked again in the chunk's own savepoint,
+        so that a chunk tried again after a lock timeout skips the lines
+        another run took meanwhile (counted in ``locked_count``). Returns the
+        chunk's own result, merged by the caller once it succeeded.
         """
         if self._lock_for_recognition(as_of) != self:
             return RecognitionResult(locked_count=len(self))

@@ -15,6 +15,7 @@ from odoo.addons.revenue_recognition.models.revenue_recognition_posting import (
 from .common import RevenueTestCommon
 
 POSTING_LOGGER = "odoo.addons.revenue_recognition.models.revenue_recognition_posting"
+CRON_LOGGER = "odoo.addons.revenue_recognition.models.revenue_month_end"
 
 
 @tagged("post_install", "-at_install")
@@ -486,7 +487,7 @@ class TestCreateJournal(RevenueTestCommon):
         # The cron is fault tolerant in the same way.
         with (
             patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
-            mute_logger(POSTING_LOGGER),
+            mute_logger(POSTING_LOGGER, CRON_LOGGER),
         ):
             self.assertEqual(self.line_model._cron_recognise(), 0)
         self.assertEqual(lines.mapped("state"), ["pending", "posted", "pending"])
