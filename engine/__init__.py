@@ -26,7 +26,7 @@ from .dates import (
 from .errors import MESSAGES, ScheduleError, format_date
 from .mrr import monthly_amount, period_months
 from .numbers import to_decimal
-from .preview import EXPLANATIONS, Preview, preview
+from .preview import Preview, preview
 from .schedule import (
     BASES,
     MONTH_LCM,
@@ -40,7 +40,6 @@ from .schedule import (
 __all__ = [
     "BASES",
     "CONVENTIONS",
-    "EXPLANATIONS",
     "MESSAGES",
     "MONTH_LCM",
     "Preview",
