@@ -182,7 +182,7 @@ class TestMonthEndJobs(MonthEndCommon):
             raise unittest.SkipTest("queue_job is not installed in this database")
 
     def _jobs(self):
-        return self.env["queue.job"].search(
+        return self.env["queue.job"].sudo().search(
             [("method_name", "=", "_job_month_end_unit")], order="id"
         )
 

@@ -306,6 +306,7 @@ class RevenueRecognitionWizard(models.TransientModel):
             + Markup("</tbody></table>")
         )
 
+    @api.depends("company_id")
     def _compute_jobs_available(self):
         jobs_available = self.env["revenue.recognition.line"]._revenue_jobs_enabled()
         for wizard in self:
