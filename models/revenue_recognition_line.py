@@ -1,3 +1,11 @@
+"""The schedule line ``revenue.recognition.line``, first of the four files
+of the model (see the class docstring).
+
+Just over 500 lines: the line's fields, its "due" rule, the creation of
+schedules, the bookkeeping guard, holds, and the two helpers every run
+shares (``_lock_rows``, ``_income_account``).
+"""
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL

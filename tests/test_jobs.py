@@ -182,8 +182,10 @@ class TestMonthEndJobs(MonthEndCommon):
             raise unittest.SkipTest("queue_job is not installed in this database")
 
     def _jobs(self):
-        return self.env["queue.job"].sudo().search(
-            [("method_name", "=", "_job_month_end_unit")], order="id"
+        return (
+            self.env["queue.job"]
+            .sudo()
+            .search([("method_name", "=", "_job_month_end_unit")], order="id")
         )
 
     def _perform(self, jobs):

@@ -1,3 +1,12 @@
+"""Recognise Revenue: the wizard of the recognition run and the accrual.
+
+About 600 lines, over the usual 500, because it is one screen with three
+steps (options with the due and accrual previews, the background jobs'
+progress, the result); the work itself is done by model methods it only
+calls (``_recognise``, ``_accrue``, ``_month_end_units``,
+``_enqueue_month_end_units``).
+"""
+
 import json
 
 from markupsafe import Markup
