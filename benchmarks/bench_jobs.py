@@ -317,6 +317,60 @@ def run_jobs(args, company_id, path):
             server.kill()
 
 
+def child(args, phase, **extra):
+    """Run ``phase`` in a process of its own (Odoo's configuration is parsed
+    once per process); its JSON answer."""
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        phase,
+        "--db",
+        args.db,
+        "--addons-dir",
+        args.addons_dir,
+        "--lines",
+        str(args.lines),
+        "--workers",
+        str(args.workers),
+        "--queue-job-addons",
+        args.queue_job_addons,
+        *(["--no-kill"] if args.no_kill else []),
+        *[
+            f"--{option.replace('_', '-')}={getattr(args, option)}"
+            for option in ("db_host", "db_port", "db_user", "db_password")
+            if getattr(args, option)
+        ],
+        *[f"--{key.replace('_', '-')}={value}" for key, value in extra.items()],
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    sys.stderr.write(done.stderr)
+    if done.returncode:
+        raise RuntimeError(f"phase {phase} failed (exit {done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_phase(args):
+    """The child process of one phase."""
+    args.peer_folder = args.queue_job_addons
+    path = addons_path(args.addons_dir, args.queue_job_addons)
+    if args.phase == "seed":
+        with odoo_env(args) as env:
+            answer = seed(args, env)
+    elif args.phase == "cron":
+        answer = run_cron(args, args.company_id)
+    elif args.phase == "jobs":
+        answer = run_jobs(args, args.company_id, path)
+    else:
+        with odoo_env(args) as env:
+            answer = check(env, args.company_id, args.lines)
+        answer = {
+            key: float(value) if not isinstance(value, bool | int) else value
+            for key, value in answer.items()
+        }
+    print(json.dumps(answer))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=20000)
@@ -328,7 +382,15 @@ def main():
     parser.add_argument("--keep-db", action="store_true")
     for option in ("db-host", "db-port", "db-user", "db-password"):
         parser.add_argument(f"--{option}")
+    # a phase's own process (see ``child``)
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--addons-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--company-id", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.phase:
+        run_phase(args)
+        return
     if not (Path(args.queue_job_addons) / "queue_job" / "__manifest__.py").exists():
         sys.exit(
             f"no queue_job in {args.queue_job_addons}: run `make test-queue` once "
@@ -343,17 +405,15 @@ def main():
     try:
         log(f"database {args.db}: installing {ADDON} and queue_job ...")
         install(args, path, [ADDON, "queue_job"])
-        # odoo_env builds its addons path from peer_folder: queue_job's folder
-        args.peer_folder = args.queue_job_addons
-        with odoo_env(args) as env:
-            company_ids = seed(args, env)
+        company_ids = child(args, "seed")
         log(f"seeded {args.lines} due lines in each of companies {company_ids}")
-        cron = run_cron(args, company_ids[0])
+        cron = child(args, "cron", company_id=company_ids[0])
         log(f"cron: {cron['seconds']:.1f} s in {cron['calls']} calls")
-        jobs = run_jobs(args, company_ids[1], path)
+        jobs = child(args, "jobs", company_id=company_ids[1])
         log(f"jobs: {jobs['seconds']:.1f} s, {jobs['jobs']} jobs")
-        with odoo_env(args) as env:
-            checks = [check(env, company_id, args.lines) for company_id in company_ids]
+        checks = [
+            child(args, "check", company_id=company_id) for company_id in company_ids
+        ]
     finally:
         if not args.keep_db:
             drop_db(args)
