@@ -305,7 +305,9 @@ class RevenueRecognitionLine(models.Model):
         """
         today = fields.Date.context_today(self)
         if self._revenue_jobs_enabled():
-            self._enqueue_month_end_units(self._cron_units(today))
+            self._enqueue_month_end_units(
+                self._cron_units(today), {"mark_accrued": True}
+            )
             return 0
         units = self._cron_units(today, limit=limit)
         done = failed = 0
