@@ -28,8 +28,9 @@ from .common import RevenueTestCommon
 try:
     from odoo.addons.queue_job.exception import RetryableJobError
     from odoo.addons.queue_job.job import Job
+    from odoo.addons.queue_job.tests.common import trap_jobs
 except ImportError:  # queue_job not in the addons path
-    RetryableJobError = Job = None
+    RetryableJobError = Job = trap_jobs = None
 
 AS_OF = date(2026, 1, 15)
 ADDON = Path(__file__).resolve().parent.parent
@@ -242,6 +243,41 @@ class TestMonthEndJobs(MonthEndCommon):
             )
         )
         self.assertAlmostEqual(self._deferred_balance(), -300.0, places=2)
+
+    def test_jobs_trapped_with_queue_job_helpers(self):
+        """queue_job's own ``trap_jobs``: what is queued, then run."""
+        invoices = self._post_invoices(2)
+        self.company.write(
+            {"revenue_auto_post": True, "revenue_auto_post_grouping": "summary"}
+        )
+        due = self._due(invoices)
+        with trap_jobs() as trap:
+            self.line_model._cron_recognise()
+            trap.assert_jobs_count(1, only=self.line_model._job_month_end_unit)
+            # 2 invoices x 2 due lines: one unit, its identity the first line.
+            trap.assert_enqueued_job(
+                self.line_model._job_month_end_unit,
+                args=(
+                    "recognition",
+                    self.company.id,
+                    AS_OF,
+                    sorted(due.ids),
+                    {"mark_accrued": True},
+                ),
+                properties={
+                    "channel": "root.revenue_recognition",
+                    "identity_key": f"revenue_recognition:recognition:"
+                    f"{self.company.id}:2026-01-15:{min(due.ids)}",
+                },
+            )
+            self.assertEqual(set(due.mapped("state")), {"pending"})
+            trap.perform_enqueued_jobs()
+        # summary: one entry per date, 200.00 each (1 Dec, 1 Jan).
+        self.assertEqual(set(due.mapped("state")), {"posted"})
+        self.assertEqual(
+            sorted(due.recognition_move_id.mapped("amount_total")), [200.0, 200.0]
+        )
+        self.assertDeferredInvariant()
 
     def test_wizard_runs_in_the_background_and_shows_the_result(self):
         invoices = self._post_invoices(2)
