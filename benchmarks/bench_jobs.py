@@ -145,6 +145,21 @@ def seed(args, env):
     return companies.ids
 
 
+def reset(env):
+    """A kept database as it was seeded: no job, no recognition entry."""
+    env.cr.execute("DELETE FROM queue_job")
+    env.cr.execute(
+        "UPDATE revenue_recognition_line SET state = 'pending', "
+        "recognition_move_id = NULL"
+    )
+    env.cr.execute(
+        "DELETE FROM account_move WHERE revenue_recognition_entry RETURNING id"
+    )
+    env.cr.execute("UPDATE res_company SET revenue_auto_post = false")
+    env.cr.commit()
+    return env["res.company"].search([], order="id", limit=2).ids
+
+
 def check(env, company_id, lines):
     """Exactly once: every line posted once, and the ledger agrees."""
     env.cr.execute(
@@ -196,6 +211,8 @@ def check(env, company_id, lines):
 
 def run_cron(args, company_id):
     """One process: call the cron and commit while lines remain."""
+    from odoo import fields
+
     with odoo_env(args) as env:
         company = env["res.company"].browse(company_id)
         company.revenue_auto_post = True
@@ -209,7 +226,8 @@ def run_cron(args, company_id):
             records = line_model.with_context(
                 ir_cron_progress_id=cron_env.env.context["ir_cron_progress_id"]
             )
-            records._cron_recognise()
+            # the cron's path without queue_job (which is installed here)
+            records._cron_run_units(fields.Date.context_today(records))
             env.flush_all()
             env.cr.commit()
             calls += 1
@@ -357,6 +375,9 @@ def run_phase(args):
     if args.phase == "seed":
         with odoo_env(args) as env:
             answer = seed(args, env)
+    elif args.phase == "reset":
+        with odoo_env(args) as env:
+            answer = reset(env)
     elif args.phase == "cron":
         answer = run_cron(args, args.company_id)
     elif args.phase == "jobs":
@@ -380,6 +401,11 @@ def main():
         "--queue-job-addons", default=str(REPO / ".local" / "queue_job-addons")
     )
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--reuse-db",
+        help="a database a --keep-db run left, with its seed: jobs removed, "
+        "its lines back to pending",
+    )
     for option in ("db-host", "db-port", "db-user", "db-password"):
         parser.add_argument(f"--{option}")
     # a phase's own process (see ``child``)
@@ -397,15 +423,18 @@ def main():
             "(it unpacks the 18.0 wheel there) or pass --queue-job-addons DIR"
         )
     args.peer_folder = None
-    args.db = f"rr_bench_jobs_{os.getpid()}_{int(time.time())}"
+    args.db = args.reuse_db or f"rr_bench_jobs_{os.getpid()}_{int(time.time())}"
     addons_dir = tempfile.mkdtemp(prefix="rr_bench_addons_")
     os.symlink(REPO, Path(addons_dir) / ADDON)
     args.addons_dir = addons_dir
     path = addons_path(addons_dir, args.queue_job_addons)
     try:
-        log(f"database {args.db}: installing {ADDON} and queue_job ...")
-        install(args, path, [ADDON, "queue_job"])
-        company_ids = child(args, "seed")
+        if args.reuse_db:
+            company_ids = child(args, "reset")
+        else:
+            log(f"database {args.db}: installing {ADDON} and queue_job ...")
+            install(args, path, [ADDON, "queue_job"])
+            company_ids = child(args, "seed")
         log(f"seeded {args.lines} due lines in each of companies {company_ids}")
         cron = child(args, "cron", company_id=company_ids[0])
         log(f"cron: {cron['seconds']:.1f} s in {cron['calls']} calls")

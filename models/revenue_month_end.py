@@ -309,6 +309,13 @@ class RevenueRecognitionLine(models.Model):
                 self._cron_units(today), {"mark_accrued": True}
             )
             return 0
+        return self._cron_run_units(today, limit=limit)
+
+    @api.model
+    def _cron_run_units(self, today, limit=CRON_BATCH_LIMIT):
+        """The cron's own run of at most ``limit`` lines, unit by unit (see
+        ``_cron_recognise``), in the current transaction; the number of lines
+        released."""
         units = self._cron_units(today, limit=limit)
         done = failed = 0
         errors = []
