@@ -174,8 +174,10 @@ class TestModelCodeOwnsNoTransaction(RevenueTestCommon):
 
 
 @tagged("post_install", "-at_install")
-@freeze_time("2026-01-15")
 class TestMonthEndJobs(MonthEndCommon):
+    """Time is frozen per test, not on the class: freezegun's class decorator
+    would never unfreeze it when ``setUpClass`` skips the class."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -200,6 +202,7 @@ class TestMonthEndJobs(MonthEndCommon):
             job.set_done()
             job.store()
 
+    @freeze_time("2026-01-15")
     def test_cron_queues_one_job_per_company_and_chunk_once(self):
         invoices = self._post_invoices(3)
         self.company.write(
@@ -244,6 +247,7 @@ class TestMonthEndJobs(MonthEndCommon):
         )
         self.assertAlmostEqual(self._deferred_balance(), -300.0, places=2)
 
+    @freeze_time("2026-01-15")
     def test_jobs_trapped_with_queue_job_helpers(self):
         """queue_job's own ``trap_jobs``: what is queued, then run."""
         invoices = self._post_invoices(2)
@@ -279,6 +283,7 @@ class TestMonthEndJobs(MonthEndCommon):
         )
         self.assertDeferredInvariant()
 
+    @freeze_time("2026-01-15")
     def test_wizard_runs_in_the_background_and_shows_the_result(self):
         invoices = self._post_invoices(2)
         wizard_form = Form(
@@ -307,6 +312,7 @@ class TestMonthEndJobs(MonthEndCommon):
         )
         self.assertBooks()
 
+    @freeze_time("2026-01-15")
     def test_concurrency_error_makes_the_runner_try_again(self):
         invoices = self._post_invoices(1)
         self.company.revenue_auto_post = True
