@@ -28,9 +28,12 @@ from .common import RevenueTestCommon
 try:
     from odoo.addons.queue_job.exception import RetryableJobError
     from odoo.addons.queue_job.job import Job
-    from odoo.addons.queue_job.tests.common import trap_jobs
 except ImportError:  # queue_job not in the addons path
-    RetryableJobError = Job = trap_jobs = None
+    RetryableJobError = Job = None
+try:
+    from odoo.addons.queue_job.tests.common import trap_jobs
+except ImportError:  # queue_job's helpers need a later Odoo 18.0 than some have
+    trap_jobs = None
 
 AS_OF = date(2026, 1, 15)
 ADDON = Path(__file__).resolve().parent.parent
@@ -250,6 +253,8 @@ class TestMonthEndJobs(MonthEndCommon):
     @freeze_time("2026-01-15")
     def test_jobs_trapped_with_queue_job_helpers(self):
         """queue_job's own ``trap_jobs``: what is queued, then run."""
+        if trap_jobs is None:
+            self.skipTest("queue_job's test helpers do not import on this Odoo")
         invoices = self._post_invoices(2)
         self.company.write(
             {"revenue_auto_post": True, "revenue_auto_post_grouping": "summary"}
