@@ -8,6 +8,10 @@
 #   make test-stock the delivery tests again on a database with sale_stock
 #                   installed (deliveries from real pickings); TEST_TAGS
 #                   overrides which tests (/revenue_recognition: all of them)
+#   make test-queue  the same with OCA queue_job installed next to the add-on
+#                   (not a dependency): the wheel is fetched into .local/ by
+#                   scripts/queue_job.sh unless QUEUE_JOB_ADDONS names a
+#                   folder holding queue_job; runs the job tests (TestMonthEndJobs)
 #   make screenshots  the README's screenshots, by the browser tour
 #   make odoo-suites  Odoo's own invoicing and sales suites without and with
 #                   the add-on; fails on a test that fails only with it
@@ -46,6 +50,10 @@
 #   TEST_TAGS     Odoo --test-tags                (default: /revenue_recognition)
 #   TEST_EXTRA_MODULES  add-ons installed in the test database too, e.g.
 #                 sale_stock (default: none; `make test-stock` sets it)
+#   EXTRA_MODULES modules installed with the add-on in the test database,
+#                 comma-separated (default: none; test-queue: queue_job)
+#   QUEUE_JOB_ADDONS  folder holding queue_job for test-queue (default: the
+#                 odoo-addon-queue_job 18.0 wheel unpacked into .local/)
 #   TEST_HTTP_PORT  HTTP port during the Odoo tests (default: a free port)
 #   TEMPLATE_CACHE=0  no cached template database: everything installed anew
 #   PYTEST_ODOO_SMOKE  test module of the pytest-odoo smoke run
@@ -62,8 +70,9 @@ export ODOO_PYTHON PYTHON ADDONS_PATH DB_HOST DB_PORT DB_USER DB_PASSWORD
 export TEST_DB TEST_TAGS TEST_HTTP_PORT DEMO_DB HTTP_PORT
 export TEST_EXTRA_MODULES
 export ODOO_SRC ODOO_BOOTSTRAP BOOTSTRAP_PYTHON TEMPLATE_CACHE PYTEST_ODOO_SMOKE
+export EXTRA_MODULES QUEUE_JOB_ADDONS
 
-.PHONY: test test-stock lint format demo demo-init wheel pg-stop clean screenshots odoo-suites
+.PHONY: test test-stock test-queue lint format demo demo-init wheel pg-stop clean screenshots odoo-suites
 
 test:
 	@bash scripts/run_tests.sh
@@ -74,6 +83,8 @@ STOCK_TEST_TAGS ?= /revenue_recognition:TestDeliveryBasis,/revenue_recognition:T
 test-stock:
 	@TEST_EXTRA_MODULES=sale_stock TEST_TAGS="$(STOCK_TEST_TAGS)" PYTEST_ODOO_SMOKE=none \
 		bash scripts/run_tests.sh
+test-queue:
+	@bash scripts/queue_job.sh
 
 lint:
 	@bash scripts/lint.sh

@@ -15,9 +15,21 @@ from .allocation import allocate
 from .delivery import delivery_schedule
 from .change import spread
 from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
+from .dates import (
+    CONVENTIONS,
+    add_months,
+    contract_end,
+    month_end,
+    month_start,
+    month_starts,
+    months_between,
+    previous_month_end,
+    recognition_bounds,
+)
 from .errors import MESSAGES, ScheduleError, format_date
 from .mrr import monthly_amount, period_months
-from .preview import EXPLANATIONS, Preview, preview
+from .numbers import to_decimal
+from .preview import Preview, preview
 from .schedule import (
     ALL_BASES,
     BASES,
@@ -35,7 +47,6 @@ __all__ = [
     "DELIVERY_BASIS",
     "BASES",
     "CONVENTIONS",
-    "EXPLANATIONS",
     "MESSAGES",
     "MONTH_LCM",
     "Preview",
@@ -49,10 +60,16 @@ __all__ = [
     "contract_end",
     "delivery_schedule",
     "format_date",
+    "month_end",
+    "month_start",
+    "month_starts",
     "monthly_amount",
+    "months_between",
     "period_count",
     "period_months",
+    "previous_month_end",
     "preview",
     "recognition_bounds",
     "spread",
+    "to_decimal",
 ]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .errors import ScheduleError
+from .numbers import to_decimal
 
 
 def _round_units(value):
@@ -33,13 +34,13 @@ def allocate(total, weights, rounding):
     :return: one Decimal per weight; they add up to ``total`` rounded to the
         unit, each within one unit of its exact share
     """
-    unit = Fraction(Decimal(str(rounding)))
+    unit = Fraction(to_decimal(rounding))
     if unit <= 0:
         raise ScheduleError("bad_rounding", rounding=rounding, which="allocation")
-    exact_weights = [Fraction(Decimal(str(weight))) for weight in weights]
+    exact_weights = [Fraction(to_decimal(weight)) for weight in weights]
     if any(weight < 0 for weight in exact_weights) or sum(exact_weights) <= 0:
         raise ValueError("allocation weights must be non-negative with a positive sum")
-    exact_total = Fraction(Decimal(str(total))) / unit
+    exact_total = Fraction(to_decimal(total)) / unit
     weight_sum = sum(exact_weights)
     shares = []
     running = Fraction(0)
@@ -47,6 +48,6 @@ def allocate(total, weights, rounding):
     for weight in exact_weights:
         running += weight
         now = _round_units(exact_total * running / weight_sum)
-        shares.append(Decimal(now - previous) * Decimal(str(rounding)))
+        shares.append(Decimal(now - previous) * to_decimal(rounding))
         previous = now
     return shares

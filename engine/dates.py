@@ -44,6 +44,31 @@ def month_end(value):
     return value.replace(day=days_in_month(value.year, value.month))
 
 
+def month_start(value):
+    """Return the first day of ``value``'s month."""
+    return value.replace(day=1)
+
+
+def previous_month_end(value):
+    """Return the last day of the month before ``value``'s.
+
+    >>> previous_month_end(date(2026, 3, 15))
+    datetime.date(2026, 2, 28)
+    """
+    return month_start(value) - timedelta(days=1)
+
+
+def month_starts(first, last):
+    """Return the first days of the months from ``first``'s to ``last``'s, inclusive.
+
+    >>> months = month_starts(date(2025, 11, 18), date(2026, 1, 5))
+    >>> [month.isoformat() for month in months]
+    ['2025-11-01', '2025-12-01', '2026-01-01']
+    """
+    first = month_start(first)
+    return [add_months(first, n) for n in range(max(months_between(first, last), 0))]
+
+
 def contract_end(start, occurrences):
     """Return the automatic contract end: ``start`` + ``occurrences`` months − 1 day."""
     _check_start(start)

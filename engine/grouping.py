@@ -25,11 +25,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .numbers import to_decimal
+
 GROUPINGS = ("detail", "summary")
-
-
-def _decimal(value):
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 @dataclass
@@ -49,8 +47,8 @@ class RecognitionItem:
     label: str = ""
 
     def __post_init__(self):
-        self.amount = _decimal(self.amount)
-        self.amount_currency = _decimal(self.amount_currency)
+        self.amount = to_decimal(self.amount)
+        self.amount_currency = to_decimal(self.amount_currency)
 
 
 @dataclass

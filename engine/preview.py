@@ -5,22 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from .dates import months_between, recognition_bounds
-from .errors import format_date
 from .schedule import compute_schedule
-
-#: English explanation templates by ``Preview.explanation_code``
-#: (``str.format`` with ``Preview.explanation_params``, dates preformatted).
-EXPLANATIONS = {
-    "start_not_first_day": (
-        "The start date {start} is not the first day of a month, so the "
-        "{occurrences}-month term touches {months} calendar months: a partial "
-        "first month and a partial last month."
-    ),
-    "term_months": (
-        "The term from {start} to {end} touches {months} calendar months, so "
-        "the schedule has {months} monthly periods rather than {occurrences}."
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +14,7 @@ class Preview:
 
     ``extra_line`` is True when a monthly basis spreads an N-month term over
     N + 1 calendar months. ``explanation_code``/``explanation_params`` let a
-    caller build its own (translated) sentence; ``explanation`` is the
-    English one.
+    caller build its own (translated) sentence.
     """
 
     lines: list
@@ -43,7 +27,6 @@ class Preview:
     extra_line: bool
     explanation_code: str
     explanation_params: dict
-    explanation: str
 
 
 def preview(
@@ -86,10 +69,6 @@ def preview(
             "occurrences": occurrences,
             "months": months,
         }
-    explanation = None
-    if code:
-        shown = {**params, "start": format_date(rec_start), "end": format_date(rec_end)}
-        explanation = EXPLANATIONS[code].format(**shown)
     return Preview(
         lines=lines,
         total=sum((line.amount_currency for line in lines), Decimal(0)),
@@ -101,5 +80,4 @@ def preview(
         extra_line=extra_line,
         explanation_code=code,
         explanation_params=params,
-        explanation=explanation,
     )

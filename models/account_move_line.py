@@ -371,13 +371,14 @@ class AccountMoveLine(models.Model):
         return self.revenue_income_account_id or self._revenue_product_income()
 
     def _revenue_product_income(self):
+        """The income account of this line's product (the add-on's one rule)."""
         self.ensure_one()
-        accounts = self.with_company(
-            self.company_id
-        ).product_id.product_tmpl_id.get_product_accounts(
-            fiscal_pos=self.move_id.fiscal_position_id
+        return self.env["revenue.recognition.line"]._income_account(
+            self.product_id,
+            self.company_id,
+            self.move_id.fiscal_position_id,
+            self.move_id.journal_id,
         )
-        return accounts["income"]
 
     def _revenue_undo_deferral(self):
         """Back to the income account (invoice reset to draft)."""

@@ -1,10 +1,10 @@
 """Unbilled (accrued) revenue: due expected lines accrued at a date, reversed the next.
 
-``revenue.recognition.accrual.mixin`` is inherited by
-``revenue.recognition.line``, next to the recognition run it reuses
-(``revenue_recognition_posting.py``). Entry point: ``_accrue(as_of, ...)``,
+This file extends ``revenue.recognition.line`` after the recognition run it
+reuses (``revenue_recognition_posting.py``: entry values, dates out of locked
+periods); nothing there calls back here. Entry point: ``_accrue(as_of, ...)``,
 used by the Recognise Revenue wizard (option *Accrue unbilled revenue*) and
-by the daily cron after each month end (``_cron_accrue``).
+by the daily cron after each month end (``revenue_month_end.py``).
 
 What is accrued: the ``expected`` lines (confirmed orders, not invoiced yet)
 dated up to the as-of date, not on hold and not of a schedule that holds
@@ -28,19 +28,19 @@ from decimal import Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
 
+from ..engine import to_decimal
 from ..engine.grouping import RecognitionItem, plan_entries
 from .revenue_recognition_posting import RecognitionResult
 
 _logger = logging.getLogger(__name__)
 
 
-class RevenueRecognitionAccrualMixin(models.AbstractModel):
+class RevenueRecognitionLine(models.Model):
     """The unbilled revenue accrual of ``revenue.recognition.line``."""
 
-    _name = "revenue.recognition.accrual.mixin"
-    _description = "Unbilled Revenue Accrual"
+    _inherit = "revenue.recognition.line"
 
     accrual_move_id = fields.Many2one(
         "account.move",
@@ -121,30 +121,11 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
         return result
 
     def _lock_for_accrual(self, as_of):
-        """Lock the rows of ``self`` still to accrue as of ``as_of``; return them.
-
-        As ``_lock_for_recognition``: rows locked by another run are skipped,
-        and rows another run accrued after this transaction started raise a
-        serialization error (the request is tried again).
-        """
-        if not self:
-            return self
-        self.flush_model(["state", "on_hold", "recognition_date", "accrual_move_id"])
-        query = self._where_calc(
-            self._get_accrual_domain(as_of) + [("id", "in", self.ids)]
-        )
-        query.order = SQL.identifier(query.table, "id")
-        rows = self.env.execute_query(
-            SQL(
-                "%s FOR UPDATE OF %s SKIP LOCKED",
-                query.select(),
-                SQL.identifier(query.table),
-            )
-        )
-        locked_ids = {row[0] for row in rows}
+        """Lock the rows of ``self`` still to accrue as of ``as_of``; return
+        them (``_lock_rows``), without the order lines accrued meanwhile."""
         done = self._accrued_sale_lines(as_of)
-        return self.filtered(
-            lambda line: line.id in locked_ids and line.sale_line_id not in done
+        return self._lock_rows(self._get_accrual_domain(as_of)).filtered(
+            lambda line: line.sale_line_id not in done
         )
 
     def _accrue_company(self, company, as_of, grouping):
@@ -233,14 +214,14 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
                     currency_id=first.currency_id.id,
                     amount=sum(
                         (
-                            Decimal(str(first.company_currency_id.round(line.amount)))
+                            to_decimal(first.company_currency_id.round(line.amount))
                             for line in lines
                         ),
                         Decimal(0),
                     ),
                     amount_currency=sum(
                         (
-                            Decimal(str(first.currency_id.round(line.amount_currency)))
+                            to_decimal(first.currency_id.round(line.amount_currency))
                             for line in lines
                         ),
                         Decimal(0),
@@ -257,9 +238,8 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
     def _accrual_income_accounts(self, sale_lines, raise_if_missing=True):
         """{order line: the income account its invoice line will credit}.
 
-        As the invoice line computes it: the product's (else its category's)
-        income account mapped by the order's fiscal position, else the default
-        account of the order's invoicing journal (or of the first sales journal).
+        ``_income_account`` with the order's fiscal position and invoicing
+        journal.
         Without any, a UserError naming the order line (``raise_if_missing``),
         else an empty account.
         """
@@ -267,20 +247,11 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
         for sale_line in sale_lines:
             company = sale_line.company_id
             order = sale_line.order_id
-            income = (
-                sale_line.product_id.product_tmpl_id.with_company(
-                    company
-                ).get_product_accounts(fiscal_pos=order.fiscal_position_id)["income"]
-                or order.journal_id.default_account_id
-                or self.env["account.journal"]
-                .search(
-                    [
-                        *self.env["account.journal"]._check_company_domain(company),
-                        ("type", "=", "sale"),
-                    ],
-                    limit=1,
-                )
-                .default_account_id
+            income = self._income_account(
+                sale_line.product_id,
+                company,
+                order.fiscal_position_id,
+                order.journal_id,
             )
             if not income and raise_if_missing:
                 raise UserError(
@@ -330,98 +301,3 @@ class RevenueRecognitionAccrualMixin(models.AbstractModel):
                     "Accrued revenue %(period)s", period=period
                 )
         return vals
-
-    def _accrual_floor_dates(self):
-        """{line id: earliest date its recognition entry may have}, for the
-        lines of ``self`` whose order line a posted accrual covered before
-        they were invoiced.
-
-        An accrual as of A covered the order line's revenue dated up to A and
-        is reversed on R: recognising such a line before R would count the
-        same revenue twice in A's month (once accrued, once recognised), and
-        the reversal would take it back from the next one. Its date becomes R.
-        """
-        lines = self.filtered("sale_line_id")
-        if not lines:
-            return {}
-        accruals = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("revenue_accrual", "=", True),
-                    ("state", "=", "posted"),
-                    ("revenue_accrual_sale_line_ids", "in", lines.sale_line_id.ids),
-                ]
-            )
-        )
-        covered = {}
-        for accrual in accruals:
-            reversal_dates = accrual.reversal_move_ids.filtered(
-                lambda move: move.state == "posted"
-            ).mapped("date")
-            if not reversal_dates:
-                continue
-            for sale_line in accrual.revenue_accrual_sale_line_ids:
-                covered.setdefault(sale_line.id, []).append(
-                    (
-                        accrual.revenue_accrual_date,
-                        accrual.create_date,
-                        max(reversal_dates),
-                    )
-                )
-        floors = {}
-        for line in lines:
-            # Invoiced after the accrual ran (the part of an order line
-            # invoiced before was not accrued), in a period it covered.
-            dates = [
-                reversal_date
-                for as_of, accrued_on, reversal_date in covered.get(
-                    line.sale_line_id.id, ()
-                )
-                if as_of >= line.recognition_date and line.create_date >= accrued_on
-            ]
-            if dates:
-                floors[line.id] = max(dates)
-        return floors
-
-    @api.model
-    def _cron_accrue(self, today):
-        """Accrue the last month end, once, for companies that accrue unbilled
-        revenue: the first run after a month end accrues it, dated that month
-        end, and remembers it (``revenue_accrual_last_date``).
-
-        Each company in a savepoint, committed at once (never under tests): a
-        failure is logged, the company is tried again by the next run, the
-        others go on.
-        """
-        month_end = today.replace(day=1) - timedelta(days=1)
-        companies = self.env["res.company"].search(
-            [
-                ("revenue_accrue_unbilled", "=", True),
-                "|",
-                ("revenue_accrual_last_date", "=", False),
-                ("revenue_accrual_last_date", "<", month_end),
-            ]
-        )
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self.with_company(company)._accrue(
-                        month_end,
-                        grouping=company.revenue_auto_post_grouping,
-                        domain=[("company_id", "=", company.id)],
-                    )
-                    company._revenue_bookkeeping().revenue_accrual_last_date = month_end
-                if self._revenue_can_commit():
-                    # The cron's own transaction, outside tests: each company's
-                    # accrual stays whatever happens to the next ones.
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-            except Exception:  # noqa: BLE001 - logged, the other companies go on
-                _logger.exception(
-                    "Company %s: the unbilled revenue accrual as of %s failed and "
-                    "will run again tomorrow.",
-                    company.display_name,
-                    month_end,
-                )
-        return companies

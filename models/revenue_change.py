@@ -197,7 +197,7 @@ class RevenueChange(models.Model):
         with self.env.cr.savepoint():
             lines = self._revenue_change_lines(obligation)
             (lines.revenue_line_ids | obligation.revenue_line_ids)._lock_rows(
-                obligation._revenue_label()
+                refuse_label=obligation._revenue_label()
             )
             self._revenue_change_check(obligation, lines, terms)
             old = {

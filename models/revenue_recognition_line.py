@@ -1,4 +1,10 @@
-from decimal import Decimal
+"""The schedule line ``revenue.recognition.line``, first of the four files
+of the model (see the class docstring).
+
+Just over 500 lines: the line's fields, its "due" rule, the creation of
+schedules, the bookkeeping guard, holds, and the two helpers every run
+shares (``_lock_rows``, ``_income_account``).
+"""
 
 from psycopg2 import errors as pg_errors
 
@@ -6,18 +12,19 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger
 
-from ..engine import ScheduleError, ScheduleInput, compute_schedules, monthly_amount
+from ..engine import (
+    ScheduleError,
+    ScheduleInput,
+    compute_schedules,
+    monthly_amount,
+    to_decimal,
+)
 from .schedule_errors import schedule_error_message
 
 # Context marker of the add-on's own writes to schedule lines: an object,
 # so that no RPC call can forge it.
 BOOKKEEPING_KEY = "revenue_bookkeeping"
 BOOKKEEPING = object()
-
-
-def _decimal(value, currency):
-    """The float amount of a record, exactly as its currency rounds it."""
-    return Decimal(str(currency.round(value)))
 
 
 class RevenueRecognitionLine(models.Model):
@@ -28,18 +35,15 @@ class RevenueRecognitionLine(models.Model):
     were recognised by ``recognition_move_id``.
 
     This file holds the line itself: fields, the "due" rule, the creation of
-    schedules from document lines, the bookkeeping guard and holds. The
-    recognition run (``_recognise``, the cron) is the
-    ``revenue.recognition.posting.mixin`` it inherits
-    (``revenue_recognition_posting.py``).
+    schedules from document lines, the bookkeeping guard and holds. Later
+    files extend the model, each calling only the ones before it:
+    ``revenue_recognition_posting.py`` (the recognition run),
+    ``revenue_accrual.py`` (unbilled revenue accruals) and
+    ``revenue_month_end.py`` (the cron and the background jobs).
     """
 
     _name = "revenue.recognition.line"
-    _inherit = [
-        "analytic.mixin",
-        "revenue.recognition.posting.mixin",
-        "revenue.recognition.accrual.mixin",
-    ]
+    _inherit = ["analytic.mixin"]
     _description = "Revenue Recognition Line"
     _order = "recognition_date, id"
     _check_company_auto = True
@@ -262,6 +266,89 @@ class RevenueRecognitionLine(models.Model):
             return
         return super()._check_company(fnames=fnames)
 
+    @api.model
+    def _income_account(self, product, company, fiscal_position, journal=False):
+        """The income account an invoice line of ``product`` credits.
+
+        The one rule of the deferral (the income account kept for
+        recognition), the accrual (the account the invoice will credit) and
+        any other caller: as Odoo computes an invoice line's account, the
+        product's income account (else its category's) mapped by the fiscal
+        position, else the default account of ``journal``, else of the
+        company's first sales journal. May be empty.
+        """
+        income = False
+        if product:
+            income = product.product_tmpl_id.with_company(company).get_product_accounts(
+                fiscal_pos=fiscal_position
+            )["income"]
+        if not income and journal:
+            income = journal.default_account_id
+        if not income:
+            income = (
+                self.env["account.journal"]
+                .search(
+                    [
+                        *self.env["account.journal"]._check_company_domain(company),
+                        ("type", "=", "sale"),
+                    ],
+                    limit=1,
+                )
+                .default_account_id
+            )
+        return income or self.env["account.account"]
+
+    def _lock_rows(self, domain=(), refuse_label=None):
+        """Lock the rows of ``self`` that still match ``domain``; return them.
+
+        With ``refuse_label`` (an operation that needs every row, such as a
+        change of terms), no row is skipped: when a run holds one of them the
+        caller is refused with a message naming ``refuse_label`` (try again).
+
+        The one row lock of the add-on's runs (recognition, accrual): the
+        rows are read again under ``FOR UPDATE ... SKIP LOCKED``, so rows
+        locked by an overlapping run are skipped and a row that no longer
+        matches (released meanwhile) is left out. In Odoo's REPEATABLE READ
+        transactions a row another run changed after this transaction
+        started raises a serialization error instead: the caller's
+        transaction is tried again. No record rule is applied again: ``self``
+        was searched with the user's rights.
+        """
+        if not self:
+            return self
+        self.flush_model()
+        if refuse_label is not None:
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM revenue_recognition_line "
+                            "WHERE id = ANY(%s) FOR UPDATE NOWAIT",
+                            self.ids,
+                        )
+                    )
+            except pg_errors.LockNotAvailable as error:
+                raise UserError(
+                    self.env._(
+                        "%(record)s: a revenue recognition run is releasing these "
+                        "schedule lines right now. Try again in a moment.",
+                        record=refuse_label,
+                    )
+                ) from error
+            self.invalidate_model()
+            return self
+        query = self._where_calc(list(domain) + [("id", "in", self.ids)])
+        query.order = SQL.identifier(query.table, "id")
+        rows = self.env.execute_query(
+            SQL(
+                "%s FOR UPDATE OF %s SKIP LOCKED",
+                query.select(),
+                SQL.identifier(query.table),
+            )
+        )
+        locked_ids = {row[0] for row in rows}
+        return self.filtered(lambda line: line.id in locked_ids)
+
     def _bookkeeping(self):
         """These lines, allowed to be written by the add-on's own code (sudo)."""
         return self.sudo().with_context(**{BOOKKEEPING_KEY: BOOKKEEPING})
@@ -319,12 +406,12 @@ class RevenueRecognitionLine(models.Model):
         """The engine's ``ScheduleInput`` for one source."""
         company_currency = source.company.currency_id
         return ScheduleInput(
-            amount_currency=_decimal(source.amount_currency, source.currency),
-            amount=_decimal(source.amount, company_currency),
+            amount_currency=to_decimal(source.currency.round(source.amount_currency)),
+            amount=to_decimal(company_currency.round(source.amount)),
             start=source.start,
             end=source.end or None,
-            currency_rounding=Decimal(str(source.currency.rounding)),
-            company_rounding=Decimal(str(company_currency.rounding)),
+            currency_rounding=to_decimal(source.currency.rounding),
+            company_rounding=to_decimal(company_currency.rounding),
             key=key,
             **source.schedule._engine_kwargs(),
         )
@@ -473,35 +560,3 @@ class RevenueRecognitionLine(models.Model):
             "res_id": record.id,
             "view_mode": "form",
         }
-
-    # --- row locks ---------------------------------------------------------------
-
-    def _lock_rows(self, label):
-        """Lock the rows of these lines for this transaction, waiting for none.
-
-        A recognition run releasing them at the same time holds them: the
-        caller is refused with a message naming ``label`` (try again); a run
-        coming later skips them (it locks with SKIP LOCKED). The cache is
-        invalidated so that what follows reads the rows as locked.
-        """
-        if not self:
-            return
-        self.flush_model()
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM revenue_recognition_line "
-                        "WHERE id = ANY(%s) FOR UPDATE NOWAIT",
-                        self.ids,
-                    )
-                )
-        except pg_errors.LockNotAvailable as error:
-            raise UserError(
-                self.env._(
-                    "%(record)s: a revenue recognition run is releasing these "
-                    "schedule lines right now. Try again in a moment.",
-                    record=label,
-                )
-            ) from error
-        self.invalidate_model()

@@ -1,10 +1,12 @@
 """The recognition run: due schedule lines into revenue journal entries.
 
-``revenue.recognition.posting.mixin`` is the run of
-``revenue.recognition.line`` (which inherits it; the line itself, its "due"
-rule and its bookkeeping guard are in ``revenue_recognition_line.py``).
-Entry point: ``revenue.recognition.line._recognise()``, used by the Recognise
-Revenue wizard and by the daily cron (``_cron_recognise``). The grouping
+This file extends ``revenue.recognition.line`` (the line itself, its "due"
+rule and its bookkeeping guard are in ``revenue_recognition_line.py``, the
+only file it calls). Entry point: ``revenue.recognition.line._recognise()``,
+used by the Recognise Revenue wizard and by the daily cron
+(``revenue_month_end.py``). The accrual (``revenue_accrual.py``) reuses its
+entry values and dates; the date floor of lines an accrual covered
+(``_accrual_floor_dates``) is here, where recognition dates are chosen. The grouping
 maths live in ``engine/grouping.py``; this layer locks the rows, translates
 records and plans, and writes everything in batches: per chunk of entries one
 ``account.move.create()``, one ``_post()`` and one ``write()`` per entry to
@@ -21,29 +23,26 @@ The steps, each a method other add-ons can extend:
 3. ``_recognise_chunk``: the entries' values (``_prepare_recognition_move_vals``
    and ``_prepare_recognition_move_line_vals``), create, link, post.
 
-Each step returns a :class:`RecognitionResult`, merged by its caller. Fault
+Each step returns a :class:`RecognitionResult`, merged by its caller (the
+result and plan classes make the file a little over 500 lines). Fault
 tolerant runs (the cron) run the planning and each chunk in
 ``_run_isolated``: a failure is reported and the run goes on.
 """
 
 import logging
-import random
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, api, fields, models, modules
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, config, format_date
+from odoo.tools import format_date
 
 from ..engine.grouping import RecognitionItem, plan_entries
 
 _logger = logging.getLogger(__name__)
 
-# Schedule lines the cron releases per run; it triggers itself again when more remain.
-CRON_BATCH_LIMIT = 10000
 # Errors of concurrent transactions: the chunk is tried again, at most this often.
 RETRY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
 MAX_ATTEMPTS = 3
@@ -116,11 +115,10 @@ class CompanyPlan:
     result: RecognitionResult = field(default_factory=RecognitionResult)
 
 
-class RevenueRecognitionPostingMixin(models.AbstractModel):
-    """The recognition run of ``revenue.recognition.line`` (its only user)."""
+class RevenueRecognitionLine(models.Model):
+    """The recognition run of ``revenue.recognition.line``."""
 
-    _name = "revenue.recognition.posting.mixin"
-    _description = "Revenue Recognition Run"
+    _inherit = "revenue.recognition.line"
 
     @api.model
     def _recognise(
@@ -164,12 +162,6 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
             order="company_id, recognition_date, id",
             limit=limit,
         )
-        # Committing per chunk: only the cron asks for it, never under tests.
-        commit = (
-            fault_tolerant
-            and bool(self.env.context.get("revenue_commit"))
-            and self._revenue_can_commit()
-        )
         for company, company_lines in lines.grouped("company_id").items():
             result.merge(
                 company_lines.with_company(company)._recognise_company(
@@ -181,21 +173,11 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
                     grouping=grouping,
                     post=post,
                     fault_tolerant=fault_tolerant,
-                    commit=commit,
                 )
             )
         return result
 
-    @api.model
-    def _revenue_can_commit(self):
-        """Whether a run may commit its own work (Odoo's test cursors forbid it)."""
-        return not (
-            config["test_enable"]
-            or modules.module.current_test
-            or self.env.registry.in_test_mode()
-        )
-
-    def _run_isolated(self, func, *, lines, result, commit):
+    def _run_isolated(self, func, *, lines, result):
         """``func()`` in a savepoint; its value, or None once its failure is reported.
 
         The one "run in a savepoint, report and go on" of fault-tolerant runs.
@@ -203,15 +185,18 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
         added to ``result`` (a :class:`RecognitionResult`): the lines stay
         pending and the run goes on. Serialization failures and lock timeouts
         of concurrent transactions are tried again, at most ``MAX_ATTEMPTS``
-        times (in a new transaction when the run commits, so that the new
-        attempt sees the other one's work). With ``commit``, a success is
-        committed at once.
+        times; with the context key ``revenue_raise_retryable`` (a background
+        job, whose runner retries the whole transaction) they are raised at
+        once instead. Nothing here commits: the caller's transaction (the
+        cron's, a job's, a request's) keeps every step that succeeded.
         """
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self.env.cr.savepoint():
-                    value = func()
+                    return func()
             except RETRY_ERRORS as error:
+                if self.env.context.get("revenue_raise_retryable"):
+                    raise
                 if attempt == MAX_ATTEMPTS:
                     self._report_failure(result, lines, error)
                     return None
@@ -223,46 +208,18 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
                     attempt,
                     MAX_ATTEMPTS,
                 )
-                if commit:
-                    self.env.cr.rollback()
-                    time.sleep(random.uniform(0.1, 0.5) * attempt)
             except Exception as error:  # noqa: BLE001 - reported, the run goes on
                 self._report_failure(result, lines, error)
                 return None
-            else:
-                if commit:
-                    # The cron's own transaction, outside tests: each chunk
-                    # posted stays posted whatever happens to the next ones.
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                return value
         return None
 
     def _lock_for_recognition(self, as_of):
-        """Lock the rows of ``self`` that are still due as of ``as_of``; return them.
-
-        The rows are those of ``_get_due_domain(as_of)`` among ``self``, read
-        again under the lock: rows locked by an overlapping run are skipped
-        (``SKIP LOCKED``) and a row released meanwhile is no longer due, so
-        that no line is ever released twice. In Odoo's REPEATABLE READ
-        transactions a row that another run released after this transaction
-        started raises a serialization error instead, and the request is
-        retried.
-        """
-        if not self:
-            return self
-        self.flush_model(
-            ["state", "on_hold", "recognition_move_id", "recognition_date"]
-        )
-        # The due rule as SQL, restricted to these rows (already searched with
-        # the user's rights: no record rule is applied again).
-        query = self._where_calc(self._get_due_domain(as_of) + [("id", "in", self.ids)])
-        query.order = SQL.identifier(query.table, "id")
-        rows = self.env.execute_query(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
-        locked_ids = {row[0] for row in rows}
-        return self.filtered(lambda line: line.id in locked_ids)
+        """Lock the rows of ``self`` still due as of ``as_of``; return them
+        (``_lock_rows``): no line is ever released twice."""
+        return self._lock_rows(self._get_due_domain(as_of))
 
     def _recognise_company(
-        self, *, company, as_of, posting_date, grouping, post, fault_tolerant, commit
+        self, *, company, as_of, posting_date, grouping, post, fault_tolerant
     ):
         """Release the lines of ``self`` (all of ``company``, ``env.company``).
 
@@ -292,9 +249,7 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
                     self._recognise_chunk(chunk, journal=plan.journal, post=post)
                 )
             return result
-        plan = self._run_isolated(
-            plan_company, lines=self, result=result, commit=commit
-        )
+        plan = self._run_isolated(plan_company, lines=self, result=result)
         if plan is None:
             return result
         result.merge(plan.result)
@@ -308,7 +263,6 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
                 ),
                 lines=chunk_lines,
                 result=result,
-                commit=commit,
             )
             if chunk_result is not None:
                 result.merge(chunk_result)
@@ -353,10 +307,10 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
     def _recognise_chunk_locked(self, plans, *, as_of, journal, post):
         """``_recognise_chunk`` for the lines of ``self``, locked again first.
 
-        A run that commits per chunk releases its row locks at each commit:
-        the lines of the next chunks are locked and checked again, and a chunk
-        another run took meanwhile is skipped (counted in ``locked_count``).
-        Returns the chunk's own result, merged by the caller once committed.
+        The lines are locked and checked again in the chunk's own savepoint,
+        so that a chunk tried again after a lock timeout skips the lines
+        another run took meanwhile (counted in ``locked_count``). Returns the
+        chunk's own result, merged by the caller once it succeeded.
         """
         if self._lock_for_recognition(as_of) != self:
             return RecognitionResult(locked_count=len(self))
@@ -610,83 +564,56 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
             "tax_ids": [Command.clear()],
         }
 
-    @api.model
-    def _cron_recognise(self, limit=CRON_BATCH_LIMIT):
-        """Daily: release the due lines of companies with automatic recognition.
+    def _accrual_floor_dates(self):
+        """{line id: earliest date its recognition entry may have}, for the
+        lines of ``self`` whose order line a posted accrual covered before
+        they were invoiced.
 
-        Follows ``account.move._autopost_draft_entries``: at most ``limit``
-        lines per run, and the cron triggers itself again when the limit was
-        reached. Each company runs in its own transaction, each chunk of
-        entries is committed as soon as it is posted (never under tests), and
-        any failure of a chunk (or of a whole company) is logged with its
-        schedule lines and skipped: the lines stay pending, the rest goes on.
-        First, companies that accrue unbilled revenue get their last month end
-        accrued (``_cron_accrue``). Returns the number of lines released.
+        An accrual as of A covered the order line's revenue dated up to A and
+        is reversed on R: recognising such a line before R would count the
+        same revenue twice in A's month (once accrued, once recognised), and
+        the reversal would take it back from the next one. Its date becomes R.
         """
-        commit = self._revenue_can_commit()
-        today = fields.Date.context_today(self)
-        # Unbilled revenue, once after each month end (revenue_accrual.py).
-        self._cron_accrue(today)
-        companies = self.env["res.company"].search([("revenue_auto_post", "=", True)])
-        companies = companies._revenue_cron_ready()
-        done = failed = 0
-        errors = []
-        limit_reached = False
-        for company in companies:
-            budget = limit - done - failed
-            if budget <= 0:
-                limit_reached = True
-                break
-            result = self._cron_recognise_company(company, today, budget, commit)
-            done += result.line_count
-            failed += result.failed_count
-            errors.extend(result.errors)
-            limit_reached = done + failed >= limit
-        if errors:
-            _logger.warning(
-                "Automatic revenue recognition: %s schedule line(s) could not be "
-                "recognised and stay pending.\n%s",
-                failed,
-                "\n".join(errors),
+        lines = self.filtered("sale_line_id")
+        if not lines:
+            return {}
+        accruals = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("revenue_accrual", "=", True),
+                    ("state", "=", "posted"),
+                    ("revenue_accrual_sale_line_ids", "in", lines.sale_line_id.ids),
+                ]
             )
-        remaining = 0
-        if companies:
-            remaining = self.search_count(
-                self._get_due_domain(today) + [("company_id", "in", companies.ids)]
-            )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if limit_reached and done and remaining:
-            self.env.ref("revenue_recognition.ir_cron_revenue_recognition")._trigger()
-        return done
-
-    @api.model
-    def _cron_recognise_company(self, company, today, limit, commit):
-        """One company of the cron, in its own transaction when ``commit``."""
-        records = self.with_company(company).with_context(revenue_commit=commit)
-        kwargs = {
-            "grouping": company.revenue_auto_post_grouping,
-            "post": company.revenue_auto_post_entries,
-            "domain": [("company_id", "=", company.id)],
-            "limit": limit,
-            "fault_tolerant": True,
-        }
-        try:
-            if commit:
-                result = records._recognise(today, **kwargs)
-                # One transaction per company (cron only, never under tests).
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            else:
-                with self.env.cr.savepoint():
-                    result = records._recognise(today, **kwargs)
-        except Exception as error:  # noqa: BLE001 - logged, the other companies go on
-            if commit:
-                self.env.cr.rollback()
-            message = self.env._(
-                "Company %(company)s: the automatic revenue recognition failed and "
-                "will run again tomorrow: %(error)s",
-                company=company.display_name,
-                error=error,
-            )
-            _logger.exception(message)
-            result = RecognitionResult(errors=[message])
-        return result
+        )
+        covered = {}
+        for accrual in accruals:
+            reversal_dates = accrual.reversal_move_ids.filtered(
+                lambda move: move.state == "posted"
+            ).mapped("date")
+            if not reversal_dates:
+                continue
+            for sale_line in accrual.revenue_accrual_sale_line_ids:
+                covered.setdefault(sale_line.id, []).append(
+                    (
+                        accrual.revenue_accrual_date,
+                        accrual.create_date,
+                        max(reversal_dates),
+                    )
+                )
+        floors = {}
+        for line in lines:
+            # Invoiced after the accrual ran (the part of an order line
+            # invoiced before was not accrued), in a period it covered.
+            dates = [
+                reversal_date
+                for as_of, accrued_on, reversal_date in covered.get(
+                    line.sale_line_id.id, ()
+                )
+                if as_of >= line.recognition_date and line.create_date >= accrued_on
+            ]
+            if dates:
+                floors[line.id] = max(dates)
+        return floors

@@ -166,7 +166,7 @@ print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))' __manife
     fi
     if [ "$odoo_ok" = 1 ]; then
         "$ODOO_PYTHON" -m odoo -c "$cfg" -d "$db" \
-            -i "$RR_MODULE" \
+            -i "$RR_MODULE${EXTRA_MODULES:+,$EXTRA_MODULES}" \
             --test-enable --test-tags="$TEST_TAGS" \
             --stop-after-init \
             --http-port="$http_port" --gevent-port="$(rr_free_port)" \

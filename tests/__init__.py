@@ -23,3 +23,4 @@ from . import test_ui_screens
 from . import test_delivery
 from . import test_delivery_stock
 from . import test_delivery_screens
+from . import test_jobs

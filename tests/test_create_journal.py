@@ -9,12 +9,13 @@ from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.revenue_recognition.models.revenue_recognition_posting import (
-    RevenueRecognitionPostingMixin,
+    RevenueRecognitionLine,
 )
 
 from .common import RevenueTestCommon
 
 POSTING_LOGGER = "odoo.addons.revenue_recognition.models.revenue_recognition_posting"
+CRON_LOGGER = "odoo.addons.revenue_recognition.models.revenue_month_end"
 
 
 @tagged("post_install", "-at_install")
@@ -461,7 +462,7 @@ class TestCreateJournal(RevenueTestCommon):
         self.company.write(
             {"revenue_auto_post": True, "revenue_max_lines_per_entry": 1}
         )
-        recognise_chunk = RevenueRecognitionPostingMixin._recognise_chunk
+        recognise_chunk = RevenueRecognitionLine._recognise_chunk
 
         def failing_chunk(records, plans, *, journal, post):
             if plans[0].date == date(2025, 12, 1):
@@ -469,9 +470,7 @@ class TestCreateJournal(RevenueTestCommon):
             return recognise_chunk(records, plans, journal=journal, post=post)
 
         with (
-            patch.object(
-                RevenueRecognitionPostingMixin, "_recognise_chunk", failing_chunk
-            ),
+            patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
             mute_logger(POSTING_LOGGER),
         ):
             result = self.line_model._recognise(
@@ -495,10 +494,8 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertDeferredInvariant()
         # The cron is fault tolerant in the same way.
         with (
-            patch.object(
-                RevenueRecognitionPostingMixin, "_recognise_chunk", failing_chunk
-            ),
-            mute_logger(POSTING_LOGGER),
+            patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
+            mute_logger(POSTING_LOGGER, CRON_LOGGER),
         ):
             self.assertEqual(self.line_model._cron_recognise(), 0)
         self.assertEqual(lines.mapped("state"), ["pending", "posted", "pending"])

@@ -17,12 +17,14 @@ from odoo.tests import tagged
 
 from odoo.addons.revenue_recognition.models.revenue_recognition_posting import (
     MAX_ATTEMPTS,
-    RevenueRecognitionPostingMixin,
+    RevenueRecognitionLine,
 )
 
 from .common import RevenueTestCommon
 
 POSTING_LOGGER = "odoo.addons.revenue_recognition.models.revenue_recognition_posting"
+# the recognition run and the cron (revenue_month_end.py)
+MODELS_LOGGER = "odoo.addons.revenue_recognition.models"
 AS_OF = date(2026, 1, 15)
 
 
@@ -96,7 +98,7 @@ class TestRecognitionFaults(RevenueTestCommon):
         # The company the cron runs first fails, on any kind of error.
         failing = companies[0]
         working = companies[1]
-        recognise_chunk = RevenueRecognitionPostingMixin._recognise_chunk
+        recognise_chunk = RevenueRecognitionLine._recognise_chunk
 
         def failing_chunk(records, plans, *, journal, post):
             if journal.company_id == failing:
@@ -104,10 +106,8 @@ class TestRecognitionFaults(RevenueTestCommon):
             return recognise_chunk(records, plans, journal=journal, post=post)
 
         with (
-            patch.object(
-                RevenueRecognitionPostingMixin, "_recognise_chunk", failing_chunk
-            ),
-            self.assertLogs(POSTING_LOGGER, level="WARNING") as logs,
+            patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
+            self.assertLogs(MODELS_LOGGER, level="WARNING") as logs,
         ):
             done = cron_model._cron_recognise()
 
@@ -146,7 +146,7 @@ class TestRecognitionFaults(RevenueTestCommon):
         """Fault-tolerant runs catch any exception, not only UserError."""
         invoice = self._invoice_company_1()
         self.company.revenue_max_lines_per_entry = 1
-        recognise_chunk = RevenueRecognitionPostingMixin._recognise_chunk
+        recognise_chunk = RevenueRecognitionLine._recognise_chunk
 
         def failing_chunk(records, plans, *, journal, post):
             if plans[0].date == date(2025, 12, 1):
@@ -154,9 +154,7 @@ class TestRecognitionFaults(RevenueTestCommon):
             return recognise_chunk(records, plans, journal=journal, post=post)
 
         with (
-            patch.object(
-                RevenueRecognitionPostingMixin, "_recognise_chunk", failing_chunk
-            ),
+            patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
             self.assertLogs(POSTING_LOGGER, level="ERROR") as logs,
         ):
             result = self.line_model._recognise(
@@ -175,7 +173,7 @@ class TestRecognitionFaults(RevenueTestCommon):
     def test_serialization_failure_is_tried_again(self):
         invoice = self._invoice_company_1()
         calls = []
-        recognise_chunk = RevenueRecognitionPostingMixin._recognise_chunk
+        recognise_chunk = RevenueRecognitionLine._recognise_chunk
 
         def flaky_chunk(records, plans, *, journal, post):
             calls.append(plans)
@@ -185,9 +183,7 @@ class TestRecognitionFaults(RevenueTestCommon):
                 )
             return recognise_chunk(records, plans, journal=journal, post=post)
 
-        with patch.object(
-            RevenueRecognitionPostingMixin, "_recognise_chunk", flaky_chunk
-        ):
+        with patch.object(RevenueRecognitionLine, "_recognise_chunk", flaky_chunk):
             result = self.line_model._recognise(
                 AS_OF,
                 domain=[("company_id", "=", self.company.id)],
@@ -209,9 +205,7 @@ class TestRecognitionFaults(RevenueTestCommon):
             raise psycopg2.errors.LockNotAvailable("lock timeout")
 
         with (
-            patch.object(
-                RevenueRecognitionPostingMixin, "_recognise_chunk", locked_chunk
-            ),
+            patch.object(RevenueRecognitionLine, "_recognise_chunk", locked_chunk),
             self.assertLogs(POSTING_LOGGER, level="ERROR") as logs,
         ):
             result = self.line_model._recognise(

@@ -1,9 +1,23 @@
+"""Recognise Revenue: the wizard of the recognition run and the accrual.
+
+About 600 lines, over the usual 500, because it is one screen with three
+steps (options with the due and accrual previews, the background jobs'
+progress, the result); the work itself is done by model methods it only
+calls (``_recognise``, ``_accrue``, ``_month_end_units``,
+``_enqueue_month_end_units``).
+"""
+
+import json
+
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date, formatLang
+
+from ..engine import month_start
+from ..models.revenue_recognition_posting import RecognitionResult
 
 
 class RevenueRecognitionWizard(models.TransientModel):
@@ -20,7 +34,9 @@ class RevenueRecognitionWizard(models.TransientModel):
     _check_company_auto = True
 
     state = fields.Selection(
-        [("draft", "Options"), ("done", "Result")], default="draft", required=True
+        [("draft", "Options"), ("running", "In Progress"), ("done", "Result")],
+        default="draft",
+        required=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -140,6 +156,20 @@ class RevenueRecognitionWizard(models.TransientModel):
         help="The result message reports something to check (nothing done, a "
         "locked period, an error), not only what was done.",
     )
+    jobs_available = fields.Boolean(compute="_compute_jobs_available")
+    run_in_background = fields.Boolean(
+        string="Run in the Background",
+        help="Queue the work as background jobs, per company and chunk of "
+        "schedule lines, run by the job runner's workers; this window shows "
+        "their progress and the result once they are done.",
+    )
+    background_job_uuids = fields.Text(readonly=True)
+    job_count = fields.Integer(string="Jobs", compute="_compute_job_progress")
+    job_done_count = fields.Integer(string="Jobs Done", compute="_compute_job_progress")
+    job_failed_count = fields.Integer(
+        string="Jobs Failed", compute="_compute_job_progress"
+    )
+    job_progress = fields.Float(string="Progress", compute="_compute_job_progress")
 
     @api.depends("date")
     def _compute_posting_date(self):
@@ -192,9 +222,9 @@ class RevenueRecognitionWizard(models.TransientModel):
             wizard.due_count = sum(count for _m, _a, count, _amount in groups)
             wizard.due_amount = sum(amount for _m, _a, _count, amount in groups)
             if wizard.posting_date_mode == "recognition_date":
-                month_start = wizard.date.replace(day=1)
+                first_day = month_start(wizard.date)
                 wizard.earlier_count = sum(
-                    count for month, _a, count, _amount in groups if month < month_start
+                    count for month, _a, count, _amount in groups if month < first_day
                 )
             wizard.preview_html = wizard._preview_table(groups)
 
@@ -292,6 +322,24 @@ class RevenueRecognitionWizard(models.TransientModel):
             + Markup("</tbody></table>")
         )
 
+    @api.depends("company_id")
+    def _compute_jobs_available(self):
+        jobs_available = self.env["revenue.recognition.line"]._revenue_jobs_enabled()
+        for wizard in self:
+            wizard.jobs_available = jobs_available
+
+    @api.depends("background_job_uuids")
+    def _compute_job_progress(self):
+        for wizard in self:
+            jobs = wizard._background_jobs()
+            ended = jobs.filtered(
+                lambda job: job.state in ("done", "failed", "cancelled")
+            )
+            wizard.job_count = len(jobs)
+            wizard.job_done_count = len(jobs.filtered(lambda job: job.state == "done"))
+            wizard.job_failed_count = len(ended) - wizard.job_done_count
+            wizard.job_progress = 100.0 * len(ended) / len(jobs) if jobs else 0.0
+
     @api.depends("result_move_ids")
     def _compute_result_move_count(self):
         for wizard in self:
@@ -334,6 +382,8 @@ class RevenueRecognitionWizard(models.TransientModel):
             )
         self._revenue_check_dates()
         line_model = self.env["revenue.recognition.line"].with_company(self.company_id)
+        if self.run_in_background and self.jobs_available:
+            return self._run_in_background()
         result = line_model._recognise(
             self.date,
             posting_date_mode=self.posting_date_mode,
@@ -366,12 +416,7 @@ class RevenueRecognitionWizard(models.TransientModel):
                 "result_locked_count": result.locked_count
                 + (accrual.locked_count if accrual else 0),
                 "result_message": self._result_message(result, accrual),
-                "result_is_warning": bool(
-                    not result.line_count
-                    or result.date_shifts
-                    or result.errors
-                    or (accrual and not accrual.line_count)
-                ),
+                "result_is_warning": self._result_is_warning(result, accrual),
             }
         )
         return self._reopen()
@@ -384,6 +429,118 @@ class RevenueRecognitionWizard(models.TransientModel):
             self.company_id._revenue_check_run_date(
                 self.posting_date, self.env._("Accounting date")
             )
+    def _run_in_background(self):
+        """Queue the accrual (when asked) and the recognition as jobs, one per
+        company and chunk (``_month_end_units``); the window shows their
+        progress until they are done."""
+        line_model = self.env["revenue.recognition.line"].with_company(self.company_id)
+        domain = self._get_line_domain()
+        units = []
+        if self.accrue_unbilled:
+            units += line_model._month_end_units(
+                "accrual", self.company_id, self.date, domain=domain
+            )
+        units += line_model._month_end_units(
+            "recognition", self.company_id, self.date, domain=domain
+        )
+        uuids = line_model._enqueue_month_end_units(
+            units,
+            {
+                "grouping": self.grouping,
+                "post": self.post_entries,
+                "posting_date_mode": self.posting_date_mode,
+                "posting_date": self.posting_date,
+            },
+        )
+        self.write(
+            {
+                "state": "running",
+                "background_job_uuids": json.dumps(uuids),
+                "result_held_count": self.held_count,
+            }
+        )
+        return self.action_refresh_progress()
+
+    def _background_jobs(self):
+        """The jobs of this run (read as superuser: the user queued them)."""
+        self.ensure_one()
+        uuids = json.loads(self.background_job_uuids or "[]")
+        if not uuids or "queue.job" not in self.env:
+            return self.env["revenue.recognition.line"].browse()
+        return self.env["queue.job"].sudo().search([("uuid", "in", uuids)])
+
+    def action_refresh_progress(self):
+        """Read the jobs again; once all have ended, show the result."""
+        self.ensure_one()
+        jobs = self._background_jobs()
+        if self.state == "running" and all(
+            job.state in ("done", "failed", "cancelled") for job in jobs
+        ):
+            self._write_background_result(jobs)
+        return self._reopen()
+
+    def _write_background_result(self, jobs):
+        """The result step from the figures the jobs returned."""
+        company_id = self.company_id.id
+        results = {"accrual": None, "recognition": RecognitionResult()}
+        for job in jobs:
+            if job.state != "done":
+                results["recognition"].errors.append(
+                    self.env._(
+                        "Job %(job)s did not finish (%(state)s): %(error)s",
+                        job=job.display_name,
+                        state=job.state,
+                        error=job.exc_message or "-",
+                    )
+                )
+                continue
+            figures = json.loads(job.result)
+            if figures["kind"] == "accrual" and results["accrual"] is None:
+                results["accrual"] = RecognitionResult()
+            results[figures["kind"]].merge(
+                RecognitionResult(
+                    line_count=figures["line_count"],
+                    amounts={company_id: figures["amount"]},
+                    move_ids=figures["move_ids"],
+                    locked_count=figures["locked_count"],
+                    failed_count=figures["failed_count"],
+                    errors=figures["errors"],
+                )
+            )
+        if self.accrue_unbilled and results["accrual"] is None:
+            results["accrual"] = RecognitionResult()
+        result, accrual = results["recognition"], results["accrual"]
+        self.write(
+            {
+                "state": "done",
+                "result_line_count": result.line_count,
+                "result_amount": result.amounts.get(company_id, 0.0),
+                "result_accrual_line_count": accrual.line_count if accrual else 0,
+                "result_accrual_amount": (
+                    accrual.amounts.get(company_id, 0.0) if accrual else 0.0
+                ),
+                "result_move_ids": [
+                    fields.Command.set(
+                        result.move_ids + (accrual.move_ids if accrual else [])
+                    )
+                ],
+                "result_locked_count": result.locked_count
+                + (accrual.locked_count if accrual else 0),
+                "result_message": self._result_message(result, accrual),
+                "result_is_warning": self._result_is_warning(result, accrual),
+            }
+        )
+
+    @api.model
+    def _result_is_warning(self, result, accrual=None):
+        """The result reports something to check (nothing done, a locked
+        period, an error), not only what was done."""
+        return bool(
+            not result.line_count
+            or result.date_shifts
+            or result.errors
+            or (accrual and not accrual.line_count)
+        )
 
     def _result_message(self, result, accrual=None):
         messages = []
