@@ -12,5 +12,5 @@ from . import account_move_line
 from . import account_move
 from . import sale_order_line
 from . import sale_order
+from . import revenue_risk
 from . import revenue_analytics
-from . import revenue_report

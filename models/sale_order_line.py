@@ -36,6 +36,13 @@ class SaleOrderLine(models.Model):
     revenue_line_ids = fields.One2many(
         "revenue.recognition.line", "sale_line_id", string="Revenue Lines"
     )
+    revenue_risk_id = fields.Many2one(
+        "revenue.risk",
+        string="Revenue Risk",
+        index="btree_not_null",
+        help="A risk on this line's signed revenue; empty: the order's. The "
+        "backlog is split by it.",
+    )
     revenue_allocated_amount = fields.Monetary(
         string="Allocated Revenue",
         readonly=True,
@@ -95,10 +102,20 @@ class SaleOrderLine(models.Model):
         Their sum always equals what Odoo says is still to invoice
         (``untaxed_amount_to_invoice``: untaxed, posted invoices and credit
         notes deducted, never negative), in company currency at the order date.
+        Replaced lines are cancelled on the day it happens (``cancel_date``),
+        not deleted, so that reports as of an earlier day still see them; a
+        line created and replaced the same day was never seen by any report
+        and is deleted. Lines made at confirmation (context key
+        ``revenue_confirming``) are signed on the order's date.
         """
         lines = self.filtered("id")
         expected = lines.revenue_line_ids.filtered(lambda rev: rev.state == "expected")
-        expected._bookkeeping().unlink()
+        today = fields.Date.context_today(self)
+        unseen = expected.filtered(lambda rev: (rev.signed_date or today) >= today)
+        unseen._bookkeeping().unlink()
+        (expected - unseen)._bookkeeping().write(
+            {"state": "cancelled", "cancel_date": today}
+        )
         # sale does not recompute it when only the discount changes
         self.env.add_to_compute(self._fields["untaxed_amount_to_invoice"], lines)
         sources = lines._prepare_revenue_sources()
@@ -135,6 +152,11 @@ class SaleOrderLine(models.Model):
                     ),
                     values={
                         "state": "expected",
+                        "signed_date": (
+                            fields.Date.to_date(order.date_order)
+                            if self.env.context.get("revenue_confirming")
+                            else fields.Date.context_today(self)
+                        ),
                         "sale_line_id": line.id,
                         "partner_id": order.partner_id.commercial_partner_id.id,
                         "product_id": line.product_id.id,
