@@ -252,10 +252,20 @@ class TestAnalytics(RevenueTestCommon):
             self.cn3.revenue_line_ids.mapped("amount"), [-100.0] * 12, "credit note"
         )
         self.assertEqual(len(self.o6.revenue_line_ids), 36)
-        # the upsell is invoiced (no expected line left), April recognised
+        # the upsell is invoiced on 1 April: its expected lines, signed on
+        # the order's date, are cancelled that day (kept for the backlog as
+        # it stood before); April recognised
+        lines = self.o1b.revenue_line_ids
         self.assertEqual(
-            sorted(self.o1b.revenue_line_ids.mapped("state")),
-            ["pending"] * 11 + ["posted"],
+            sorted(lines.mapped("state")),
+            ["cancelled"] * 12 + ["pending"] * 11 + ["posted"],
+        )
+        cancelled = lines.filtered(lambda line: line.state == "cancelled")
+        self.assertEqual(set(cancelled.mapped("signed_date")), {date(2026, 3, 10)})
+        self.assertEqual(set(cancelled.mapped("cancel_date")), {date(2026, 4, 1)})
+        self.assertFalse(cancelled.move_id)
+        self.assertEqual(
+            set((lines - cancelled).mapped("signed_date")), {date(2026, 4, 1)}
         )
 
     # --- roll-forward ------------------------------------------------------------
