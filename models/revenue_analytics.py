@@ -31,6 +31,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
+from ..engine.figures import FIGURES
+
 #: Groups whose members may read the analytics (readers of schedule lines
 #: with access to every line of their companies).
 ANALYTICS_GROUPS = (
@@ -1553,6 +1555,28 @@ class RevenueAnalytics(models.AbstractModel):
                 }
             )
         return result
+
+    # --- the dashboard's figures -----------------------------------------------------
+
+    @api.model
+    def figure_domain(self, name, company_ids=None):
+        """The schedule lines of the dashboard's figure ``name`` (``FIGURES``
+        of the engine: ``recognised``, ``to_recognise``, ``held``,
+        ``expected``, ``backlog``, ``waterfall``), as they stand now, of the
+        companies."""
+        if name not in FIGURES:
+            raise UserError(
+                self.env._(
+                    "The revenue analytics have no figure %(name)s: choose one of "
+                    "%(names)s.",
+                    name=name,
+                    names=", ".join(FIGURES),
+                )
+            )
+        companies = self._analytics_companies(company_ids)
+        return [("company_id", "in", companies.ids)] + [
+            tuple(leaf) for leaf in FIGURES[name]
+        ]
 
     # --- KPI alerts of a closed month --------------------------------------------
 
