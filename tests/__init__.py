@@ -17,3 +17,4 @@ from . import test_accrual
 from . import test_reporting
 from . import test_dashboard
 from . import test_analytics_stood
+from . import test_analytics_rpc
