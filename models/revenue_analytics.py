@@ -1,5 +1,11 @@
 """Month-end analytics: roll-forward, backlog, KPIs and MRR, computed in SQL.
 
+Why one long file: every figure of the add-on and the domain of the records
+it opens are defined here, next to each other (the SQL of a figure and its
+drill-down domain must say the same thing, and a reviewer reads them
+together); splitting by figure would scatter the shared definitions (what a
+line "alive on a day" is, the bands, the recognised revenue).
+
 ``revenue.analytics`` is an abstract model without records: its six methods
 read the schedule lines, the invoices and the general ledger with a few
 grouped queries each (never one query per line) and return plain Python

@@ -15,7 +15,6 @@ class SaleOrder(models.Model):
     )
     revenue_risk_id = fields.Many2one(
         "revenue.risk",
-        string="Revenue Risk",
         index="btree_not_null",
         help="A risk on this order's signed revenue (termination, onboarding "
         "delay, dependency): the backlog is split by it.",

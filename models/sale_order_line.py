@@ -38,7 +38,6 @@ class SaleOrderLine(models.Model):
     )
     revenue_risk_id = fields.Many2one(
         "revenue.risk",
-        string="Revenue Risk",
         index="btree_not_null",
         help="A risk on this line's signed revenue; empty: the order's. The "
         "backlog is split by it.",

@@ -5,6 +5,10 @@
 that Odoo's own list, pivot and graph views show them, group them and export
 them (stored fields). Every figure and the domain of the records it opens
 come from ``revenue.analytics``: the screens never define a figure again.
+
+Over 500 lines because it is the one period form of every report (fields,
+the compute and open button of each report type); the rows each report
+stores are in their own files next to it.
 """
 
 from dateutil.relativedelta import relativedelta

@@ -10,6 +10,6 @@ class RevenueReportBacklogRisk(models.TransientModel):
 
     report_id = fields.Many2one("revenue.report", required=True, ondelete="cascade")
     currency_id = fields.Many2one(related="report_id.currency_id")
-    risk_id = fields.Many2one("revenue.risk", string="Risk")
+    risk_id = fields.Many2one("revenue.risk")
     name = fields.Char(string="Risk name")
     amount = fields.Monetary()
