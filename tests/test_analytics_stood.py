@@ -346,6 +346,30 @@ class TestAnalyticsAsItStood(RevenueTestCommon):
             ],
         )
 
+    def test_forecast_screen(self):
+        with freeze_time("2026-05-01"):
+            report = self.env["revenue.report"].create(
+                {
+                    "report_type": "forecast",
+                    "date_from": "2026-04-01",
+                    "forecast_period": "month",
+                    "company_ids": [Command.set(self.company.ids)],
+                }
+            )
+            action = report.action_compute()
+        self.assertEqual(action["res_model"], "revenue.report.forecast")
+        rows = self.env["revenue.report.forecast"].search(action["domain"])
+        self.assertEqual(len(rows), 12)
+        # April and May have started on 1 May: plan vs actual. April: 175
+        # planned, 100 recognised; May: planned on 30 April 175 + O5 100 =
+        # 275, nothing recognised yet. From June: the forecast only.
+        self.assertEqual(
+            [(r.is_past, r.planned, r.actual, r.difference) for r in rows[:3]],
+            [(True, 175.0, 100.0, -75.0), (True, 275.0, 0.0, -275.0)]
+            + [(False, 0.0, 0.0, 0.0)],
+        )
+        self.assertEqual(rows[2].total, 291.67)
+
     # --- risks ----------------------------------------------------------------------
 
     def test_backlog_by_risk(self):
