@@ -159,7 +159,10 @@ class RevenueReport(models.TransientModel):
 
     @api.constrains("date_from", "date_to")
     def _check_period(self):
-        for report in self:
+        # the backlog reads a date, the forecast a start and a number of periods
+        for report in self.filtered(
+            lambda r: r.report_type not in ("backlog", "forecast")
+        ):
             if report.date_from > report.date_to:
                 raise UserError(
                     self.env._(
