@@ -541,6 +541,14 @@ class RevenueReport(models.TransientModel):
             "pivot,graph,list",
         )
 
+    def action_open_backlog_risks(self):
+        """The backlog at the as-of date by risk tag (``backlog_by_risk()``)."""
+        return self._open_lines(
+            "revenue.report.backlog.risk",
+            self.env._("Backlog by risk"),
+            "list",
+        )
+
     def action_open_backlog_schedule_lines(self):
         """The schedule lines that make up the backlog at the as-of date."""
         self.ensure_one()

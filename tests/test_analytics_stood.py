@@ -404,6 +404,10 @@ class TestAnalyticsAsItStood(RevenueTestCommon):
         self.assertEqual(
             sum(report.risk_line_ids.mapped("amount")), report.backlog_total
         )
+        action = report.action_open_backlog_risks()
+        self.assertEqual(
+            self.env[action["res_model"]].search(action["domain"]), report.risk_line_ids
+        )
 
     # --- bounds, companies and currencies ------------------------------------------
 
