@@ -739,10 +739,20 @@ class RevenueAnalytics(models.AbstractModel):
         return domain
 
     @api.model
-    def _backlog_rows(self, as_of, companies, extra_columns=None):
-        """Rows (invoiced by then, band index, extra, amount) of the backlog;
-        ``extra_columns``: SQL of a third column to group by (else NULL)."""
-        extra_columns = extra_columns or SQL("NULL::int")
+    def _backlog_rows(self, as_of, companies, by_risk=False):
+        """Rows (invoiced by then, band index, risk id or None, amount) of
+        the backlog; the risk (the order line's, else the order's) only
+        ``by_risk``."""
+        extra_columns = (
+            SQL("COALESCE(sol.revenue_risk_id, o.revenue_risk_id)")
+            if by_risk
+            else SQL("NULL::int")
+        )
+        risk_join = (
+            SQL("LEFT JOIN sale_order_line sol ON sol.id = l.sale_line_id")
+            if by_risk
+            else SQL()
+        )
         limits = self._band_limits(as_of)
         return self._analytics_query(
             SQL(
@@ -757,6 +767,7 @@ class RevenueAnalytics(models.AbstractModel):
                   LEFT JOIN account_move m ON m.id = l.move_id
                   LEFT JOIN sale_order o ON o.id = l.order_id
                   LEFT JOIN account_move r ON r.id = l.recognition_move_id
+                  %(risk_join)s
                  WHERE l.company_id = ANY(%(companies)s)
                    AND %(alive)s
                    AND NOT (
@@ -779,6 +790,7 @@ class RevenueAnalytics(models.AbstractModel):
                 companies=companies.ids,
                 alive=self._alive_sql(as_of),
                 extra=extra_columns,
+                risk_join=risk_join,
             )
         )
 
@@ -844,17 +856,9 @@ class RevenueAnalytics(models.AbstractModel):
         """
         as_of = self._analytics_date(as_of, "as_of")
         companies = self._analytics_companies(company_ids)
-        extra = SQL(
-            """
-            (SELECT COALESCE(sol.revenue_risk_id, so.revenue_risk_id)
-               FROM sale_order_line sol
-               JOIN sale_order so ON so.id = sol.order_id
-              WHERE sol.id = l.sale_line_id)
-            """
-        )
         amounts = defaultdict(float)
         for _invoiced, _band, risk_id, amount in self._backlog_rows(
-            as_of, companies, extra
+            as_of, companies, by_risk=True
         ):
             amounts[risk_id or False] += amount
         risks = (
