@@ -18,6 +18,8 @@
         "views/product_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
+        "data/revenue_risk_data.xml",
+        "views/revenue_risk_views.xml",
         "views/res_config_settings_views.xml",
         "data/ir_cron.xml",
         "wizard/revenue_recognition_wizard_views.xml",
@@ -27,6 +29,7 @@
         "views/menus.xml",
         "report/revenue_cutoff_views.xml",
         "data/spreadsheet_dashboard.xml",
+        "data/ir_cron_kpi_alerts.xml",
     ],
     "demo": [
         "demo/revenue_recognition_demo.xml",

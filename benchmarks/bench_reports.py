@@ -412,6 +412,12 @@ def measure(env, args):
         "mrr_reconciliation": lambda: analytics().mrr_reconciliation(
             month, company_ids
         ),
+        "forecast_13w": lambda: analytics().forecast(month, 13, "week", company_ids),
+        "forecast_12m": lambda: analytics().forecast(month, 12, "month", company_ids),
+        "plan_vs_actual_12m": lambda: analytics().plan_vs_actual(
+            year[0], 12, "month", company_ids
+        ),
+        "backlog_by_risk": lambda: analytics().backlog_by_risk(as_of, company_ids),
         # Revenue waterfall: the pivot's grouped reads (rows x columns, then
         # each header and the total, as the pivot view asks for them)
         "waterfall_pivot": lambda: [

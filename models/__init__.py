@@ -14,7 +14,7 @@ from . import account_move
 from . import sale_order_line
 from . import sale_order
 from . import revenue_change
-from . import revenue_analytics
-from . import revenue_report
 from . import revenue_delivery
 from . import revenue_protected_fields
+from . import revenue_risk
+from . import revenue_analytics

@@ -137,9 +137,12 @@ class AccountMove(models.Model):
             )
             to_schedule._revenue_carry_holds(vals_list)
             rev_model._create_batch(vals_list)
-        posted.invoice_line_ids.sale_line_ids.filtered(
-            "revenue_schedule_id"
-        )._revenue_sync_expected()
+        # the invoice replaces the expected lines as of its accounting date
+        today = fields.Date.context_today(self)
+        for day, moves in posted.grouped(lambda move: min(move.date, today)).items():
+            moves.invoice_line_ids.sale_line_ids.filtered(
+                "revenue_schedule_id"
+            ).with_context(revenue_event_date=day)._revenue_sync_expected()
         # 4. A posted reversal takes the revenue back: its lines are pending again.
         posted.reversed_entry_id.filtered(
             "revenue_recognition_entry"

@@ -164,6 +164,8 @@ class AccountMoveLine(models.Model):
                     amount=-line.balance,
                     values={
                         "state": "pending",
+                        # invoicing counts from its accounting date (as the ledger)
+                        "signed_date": min(move.date, fields.Date.context_today(self)),
                         "move_line_id": line.id,
                         "sale_line_id": line.sale_line_ids[:1].id,
                         "partner_id": move.commercial_partner_id.id,

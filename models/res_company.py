@@ -368,3 +368,23 @@ class ResCompany(models.Model):
                 "company_ids": [fields.Command.link(self.id)],
             }
         )
+
+    # --- KPI alerts -------------------------------------------------------------
+
+    revenue_alert_book_to_bill = fields.Float(
+        string="Book-to-bill Alert Below",
+        default=1.0,
+        help="The KPIs show book-to-bill (bookings ÷ recognised) in red below "
+        "this, and the month-end check asks the revenue manager to act.",
+    )
+    revenue_alert_coverage_months = fields.Float(
+        string="Coverage Alert Below (months)",
+        default=6.0,
+        help="The KPIs show the backlog coverage in red below this many months.",
+    )
+    revenue_alert_lead_time_days = fields.Float(
+        string="Lead Time Alert Above (days)",
+        default=30.0,
+        help="The KPIs show the lead time from signature to first recognised "
+        "revenue in red above this many days.",
+    )

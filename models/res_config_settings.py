@@ -40,3 +40,12 @@ class ResConfigSettings(models.TransientModel):
     revenue_accrual_last_date = fields.Date(
         related="company_id.revenue_accrual_last_date"
     )
+    revenue_alert_book_to_bill = fields.Float(
+        related="company_id.revenue_alert_book_to_bill", readonly=False
+    )
+    revenue_alert_coverage_months = fields.Float(
+        related="company_id.revenue_alert_coverage_months", readonly=False
+    )
+    revenue_alert_lead_time_days = fields.Float(
+        related="company_id.revenue_alert_lead_time_days", readonly=False
+    )

@@ -1,5 +1,11 @@
 """Month-end analytics: roll-forward, backlog, KPIs and MRR, computed in SQL.
 
+Why one long file: every figure of the add-on and the domain of the records
+it opens are defined here, next to each other (the SQL of a figure and its
+drill-down domain must say the same thing, and a reviewer reads them
+together); splitting by figure would scatter the shared definitions (what a
+line "alive on a day" is, the bands, the recognised revenue).
+
 ``revenue.analytics`` is an abstract model without records: its six methods
 read the schedule lines, the invoices and the general ledger with a few
 grouped queries each (never one query per line) and return plain Python
@@ -22,12 +28,16 @@ Conventions shared by every method:
 """
 
 from collections import defaultdict
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, format_date
+
+from ..engine.figures import FIGURES
 
 #: Groups whose members may read the analytics (readers of schedule lines
 #: with access to every line of their companies).
@@ -36,15 +46,39 @@ ANALYTICS_GROUPS = (
     "account.group_account_readonly",
 )
 
-#: Time bands of the backlog (IFRS 15.120), in months after the as-of date.
+#: Time bands of the backlog (IFRS 15.120) by recognition date after the
+#: as-of date (limits in ``_band_limits``), in their order, with their labels:
+#: the one list the analytics, the screens and the dashboard use.
 BANDS = (
-    ("within_12_months", 12),
-    ("from_12_to_24_months", 24),
-    ("beyond_24_months", None),
+    ("within_12_months", "Within 12 months"),
+    ("from_12_to_24_months", "12 to 24 months"),
+    ("beyond_24_months", "Beyond 24 months"),
 )
 
-#: Kinds of MRR movements.
-MOVEMENT_KINDS = ("new", "expansion", "contraction", "churn", "reactivation")
+#: Kinds of MRR movements, with their labels.
+MOVEMENT_KINDS = (
+    ("new", "New"),
+    ("expansion", "Expansion"),
+    ("contraction", "Contraction"),
+    ("churn", "Churn"),
+    ("reactivation", "Reactivation"),
+)
+
+#: The longest period one call reads, in months (ten years): a report over
+#: centuries would hold a worker for minutes.
+MAX_MONTHS = 120
+#: The dates the analytics accept.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2199, 12, 31)
+#: KPIs with an alert threshold: (KPI, company field, alert when the KPI is
+#: "below" or "above" the threshold).
+KPI_ALERTS = (
+    ("book_to_bill", "revenue_alert_book_to_bill", "below"),
+    ("coverage_months", "revenue_alert_coverage_months", "below"),
+    ("lead_time_days", "revenue_alert_lead_time_days", "above"),
+)
+#: Forecast periods and their length.
+FORECAST_PERIODS = {"week": relativedelta(weeks=1), "month": relativedelta(months=1)}
 
 #: Reasons of the MRR reconciliation, in the order they are listed.
 RECONCILIATION_REASONS = (
@@ -108,14 +142,37 @@ class RevenueAnalytics(models.AbstractModel):
                     user=user.display_name,
                 )
             )
-        if company_ids is None:
+        if company_ids is None or company_ids is False:
             companies = self.env.companies
         elif isinstance(company_ids, models.BaseModel):
             companies = company_ids
         else:
             ids = [company_ids] if isinstance(company_ids, int) else company_ids
+            if not isinstance(ids, list | tuple) or not all(
+                isinstance(cid, int) and not isinstance(cid, bool) for cid in ids
+            ):
+                raise UserError(
+                    self.env._(
+                        "The companies of the revenue analytics must be given as "
+                        "company ids (a list of integers), not %(value)r.",
+                        value=company_ids,
+                    )
+                )
             companies = self.env["res.company"].browse(ids)
-        companies = companies.sudo().exists()
+        missing = companies - companies.sudo().exists()
+        if missing:
+            raise UserError(
+                self.env._(
+                    "The revenue analytics cannot read company id %(ids)s: no such "
+                    "company. Choose existing companies.",
+                    ids=", ".join(str(cid) for cid in missing.ids),
+                )
+            )
+        companies = companies.sudo()
+        if not companies:
+            raise UserError(
+                self.env._("Choose at least one company for the revenue analytics.")
+            )
         if not self.env.su:
             foreign = companies - user.company_ids
             if foreign:
@@ -131,7 +188,94 @@ class RevenueAnalytics(models.AbstractModel):
                 )
         if self.env.company in companies:
             companies = self.env.company.sudo() | companies
+        self._analytics_check_currency(companies)
         return companies
+
+    @api.model
+    def _analytics_check_currency(self, companies):
+        """Refuse companies of different currencies: their amounts would be
+        added as they are (100 USD + 100 EUR is not 200 of anything)."""
+        if len(companies.currency_id) > 1:
+            raise UserError(
+                self.env._(
+                    "The revenue analytics add up amounts in company currency, and "
+                    "these companies keep their books in different currencies: "
+                    "%(companies)s. Choose companies that share a currency, and "
+                    "read the others apart.",
+                    companies=", ".join(
+                        f"{company.display_name} ({company.currency_id.name})"
+                        for company in companies
+                    ),
+                )
+            )
+
+    @api.model
+    def _analytics_date(self, value, label):
+        """``value`` (a date, a datetime or an ISO string) as a date between
+        DATE_MIN and DATE_MAX; a clear error otherwise. ``label`` names the
+        argument in the message."""
+        day = False
+        if isinstance(value, datetime):
+            day = value.date()
+        elif isinstance(value, date):
+            day = value
+        elif isinstance(value, str):
+            try:
+                day = fields.Date.to_date(value[:10])
+            except ValueError:
+                day = False
+        if not day or not DATE_MIN <= day <= DATE_MAX:
+            raise UserError(
+                self.env._(
+                    "The revenue analytics need a date for %(label)s between "
+                    "%(first)s and %(last)s (YYYY-MM-DD), not %(value)r.",
+                    label=label,
+                    first=DATE_MIN.isoformat(),
+                    last=DATE_MAX.isoformat(),
+                    value=value,
+                )
+            )
+        return day
+
+    @api.model
+    def _analytics_period(self, date_from, date_to):
+        """(date_from, date_to) checked: dates, in order, at most MAX_MONTHS
+        calendar months."""
+        date_from = self._analytics_date(date_from, "date_from")
+        date_to = self._analytics_date(date_to, "date_to")
+        if date_to < date_from:
+            raise UserError(
+                self.env._(
+                    "The period of the revenue analytics ends (%(end)s) before it "
+                    "starts (%(start)s): give an end date on or after the start.",
+                    start=date_from.isoformat(),
+                    end=date_to.isoformat(),
+                )
+            )
+        months = len(months_of(date_from, date_to))
+        if months > MAX_MONTHS:
+            raise UserError(
+                self.env._(
+                    "The period of the revenue analytics from %(start)s to %(end)s "
+                    "covers %(months)s months; at most %(max)s months are read at "
+                    "once. Choose a shorter period.",
+                    start=date_from.isoformat(),
+                    end=date_to.isoformat(),
+                    months=months,
+                    max=MAX_MONTHS,
+                )
+            )
+        return date_from, date_to
+
+    @api.model
+    def _unbilled_account_ids(self, companies):
+        """The companies' unbilled revenue (418) accounts."""
+        name = (
+            "revenue_unbilled_account_id"
+            if "revenue_unbilled_account_id" in companies._fields
+            else "revenue_accrual_account_id"
+        )
+        return companies[name].ids
 
     @api.model
     def _analytics_round(self, companies, value):
@@ -351,6 +495,7 @@ class RevenueAnalytics(models.AbstractModel):
           month end and reversed the next day (a contract asset, never in
           ``closing``).
         """
+        date_from, date_to = self._analytics_period(date_from, date_to)
         companies = self._analytics_companies(company_ids)
         months = months_of(date_from, date_to)
         first = months[0]
@@ -393,7 +538,7 @@ class RevenueAnalytics(models.AbstractModel):
             recognised[bucket(day)] += amount
         ledger = self._ledger_by_month(companies, accounts, last_day, bucket)
         unbilled = self._ledger_by_month(
-            companies, companies.revenue_unbilled_account_id.ids, last_day, bucket
+            companies, self._unbilled_account_ids(companies), last_day, bucket
         )
         accrued = unbilled[None]
         result = []
@@ -420,55 +565,211 @@ class RevenueAnalytics(models.AbstractModel):
             )
         return result
 
+    @api.model
+    def rollforward_domain(self, figure, month, company_ids=None):
+        """(model, domain) of the records whose amounts make up ``figure`` of
+        :meth:`rollforward` for ``month``: schedule lines for ``opening``,
+        ``invoiced``, ``credited``, ``recognised`` and ``closing``; journal
+        items for ``gl_balance`` (minus their balance), ``accrued`` and
+        ``difference``: the items on the deferred accounts up to the month's
+        end that no schedule line accounts for (not of an invoice line with
+        schedule lines, not of a recognition entry or its reversal), whose
+        balance is the difference."""
+        month = month_start(self._analytics_date(month, "month"))
+        companies = self._analytics_companies(company_ids)
+        start, end = month, month_last_day(month)
+        items = [
+            ("company_id", "in", companies.ids),
+            ("parent_state", "=", "posted"),
+            ("date", "<=", end),
+        ]
+        if figure == "accrued":
+            return "account.move.line", items + [
+                ("account_id", "in", self._unbilled_account_ids(companies)),
+            ]
+        if figure in ("gl_balance", "difference"):
+            items.append(("account_id", "in", self._deferred_account_ids(companies)))
+            if figure == "difference":
+                items += [
+                    ("revenue_line_ids", "=", False),
+                    ("move_id.revenue_recognition_entry", "=", False),
+                    "|",
+                    ("move_id.reversed_entry_id", "=", False),
+                    ("move_id.reversed_entry_id.revenue_recognition_entry", "=", False),
+                ]
+            return "account.move.line", items
+        base = [
+            ("company_id", "in", companies.ids),
+            ("state", "!=", "cancelled"),
+        ]
+        invoiced = [("move_id", "!=", False), ("move_id.state", "=", "posted")]
+        if figure in ("opening", "closing"):
+            day = start - relativedelta(days=1) if figure == "opening" else end
+            return "revenue.recognition.line", base + invoiced + [
+                ("move_id.date", "<=", day),
+                "|",
+                "|",
+                ("state", "!=", "posted"),
+                ("recognition_move_id.state", "!=", "posted"),
+                ("recognition_move_id.date", ">", day),
+            ]
+        if figure in ("invoiced", "credited"):
+            operator = "!=" if figure == "invoiced" else "="
+            return "revenue.recognition.line", base + invoiced + [
+                ("move_id.move_type", operator, "out_refund"),
+                ("move_id.date", ">=", start),
+                ("move_id.date", "<=", end),
+            ]
+        if figure == "recognised":
+            return "revenue.recognition.line", base + [
+                ("state", "=", "posted"),
+                ("recognition_move_id.state", "=", "posted"),
+                ("recognition_move_id.date", ">=", start),
+                ("recognition_move_id.date", "<=", end),
+            ]
+        raise UserError(
+            self.env._(
+                "The roll-forward has no figure %(figure)s to open: choose opening, "
+                "invoiced, credited, recognised, closing, ledger balance, "
+                "difference or accrued.",
+                figure=figure,
+            )
+        )
+
     # --- backlog -------------------------------------------------------------------
 
     @api.model
-    def backlog(self, as_of, company_ids=None):
-        """Backlog (remaining performance obligations) at the end of ``as_of``.
+    def _alive_sql(self, day):
+        """SQL: the schedule line ``l`` (its document ``m``) stood on ``day``:
+        signed by then (``signed_date``), not cancelled by then
+        (``cancel_date``: lines cancelled with no date left out), of a posted
+        document then (a document reset later still counts)."""
+        return SQL(
+            """
+            COALESCE(l.signed_date, %(day)s) <= %(day)s
+            AND (l.state != 'cancelled' OR l.cancel_date > %(day)s)
+            AND (l.move_id IS NULL OR m.state = 'posted' OR l.cancel_date > %(day)s)
+            AND (l.move_id IS NOT NULL OR l.state IN ('expected', 'cancelled'))
+            AND l.allocation_difference IS NOT TRUE
+            """,
+            day=day,
+        )
 
-        What was signed on or before ``as_of`` and not recognised by then:
+    @api.model
+    def _alive_domain(self, day):
+        """The domain of :meth:`_alive_sql`."""
+        return [
+            ("allocation_difference", "=", False),
+            "|",
+            ("signed_date", "=", False),
+            ("signed_date", "<=", day),
+            "|",
+            ("state", "!=", "cancelled"),
+            ("cancel_date", ">", day),
+            "|",
+            "|",
+            ("move_id", "=", False),
+            ("move_id.state", "=", "posted"),
+            ("cancel_date", ">", day),
+            "|",
+            ("move_id", "!=", False),
+            ("state", "in", ("expected", "cancelled")),
+        ]
 
-        - signed: an order line's lines count from the order date, lines of an
-          invoice without order from its invoice date; a credit note counts
-          from its accounting date (a credit note after ``as_of`` did not
-          exist then);
-        - not recognised: no posted recognition entry dated on or before
-          ``as_of`` (held lines and lines of draft entries are backlog);
-        - ``expected``: not invoiced by then: expected lines of confirmed
-          orders, and lines of invoices whose accounting date is after
-          ``as_of`` (they replaced the expected lines they invoiced);
-        - ``deferred``: invoiced by then (invoice or credit note posted with
-          an accounting date on or before ``as_of``);
-        - ``total`` = expected + deferred;
-        - ``bands``: the total by recognition date: ``within_12_months``
-          (up to ``as_of`` + 12 months, including what is already due),
-          ``from_12_to_24_months`` (up to ``as_of`` + 24 months),
-          ``beyond_24_months``; they add up to ``total``.
-
-        The lines read are today's: a recognition entry reversed after
-        ``as_of`` no longer counts as recognised on ``as_of``.
-        """
-        companies = self._analytics_companies(company_ids)
-        as_of = fields.Date.to_date(as_of)
+    @api.model
+    def _band_limits(self, as_of):
+        """{band: (after, up to)} of the recognition dates in each band."""
         limit_12 = as_of + relativedelta(months=12)
         limit_24 = as_of + relativedelta(months=24)
-        rows = self._analytics_query(
+        return {
+            "within_12_months": (None, limit_12),
+            "from_12_to_24_months": (limit_12, limit_24),
+            "beyond_24_months": (limit_24, None),
+        }
+
+    @api.model
+    def backlog_domain(self, as_of, band=None, kind=None, company_ids=None):
+        """The schedule lines that make up :meth:`backlog` at ``as_of`` (or
+        its ``band`` and its ``kind``, ``expected`` or ``deferred``): the
+        domain the screens open; the sum of their amounts is the figure."""
+        as_of = self._analytics_date(as_of, "as_of")
+        companies = self._analytics_companies(company_ids)
+        as_of_end = datetime.combine(as_of, datetime.max.time())
+        domain = [("company_id", "in", companies.ids)] + self._alive_domain(as_of)
+        domain += [
+            # signed on or before as_of
+            "|",
+            "&",
+            ("move_id.move_type", "=", "out_refund"),
+            ("move_id.date", "<=", as_of),
+            "&",
+            "|",
+            ("move_id", "=", False),
+            ("move_id.move_type", "!=", "out_refund"),
+            "|",
+            "&",
+            ("order_id", "!=", False),
+            ("order_id.date_order", "<=", as_of_end),
+            "&",
+            ("order_id", "=", False),
+            "|",
+            "&",
+            ("move_id.invoice_date", "!=", False),
+            ("move_id.invoice_date", "<=", as_of),
+            "&",
+            ("move_id.invoice_date", "=", False),
+            ("move_id.date", "<=", as_of),
+            # not recognised by then
+            "|",
+            "|",
+            ("state", "!=", "posted"),
+            ("recognition_move_id.state", "!=", "posted"),
+            ("recognition_move_id.date", ">", as_of),
+        ]
+        if kind == "deferred":
+            domain += [("move_id", "!=", False), ("move_id.date", "<=", as_of)]
+        elif kind == "expected":
+            domain += ["|", ("move_id", "=", False), ("move_id.date", ">", as_of)]
+        if band:
+            after, up_to = self._band_limits(as_of)[band]
+            if after:
+                domain.append(("recognition_date", ">", after))
+            if up_to:
+                domain.append(("recognition_date", "<=", up_to))
+        return domain
+
+    @api.model
+    def _backlog_rows(self, as_of, companies, by_risk=False):
+        """Rows (invoiced by then, band index, risk id or None, amount) of
+        the backlog; the risk (the order line's, else the order's) only
+        ``by_risk``."""
+        extra_columns = (
+            SQL("COALESCE(sol.revenue_risk_id, o.revenue_risk_id)")
+            if by_risk
+            else SQL("NULL::int")
+        )
+        risk_join = (
+            SQL("LEFT JOIN sale_order_line sol ON sol.id = l.sale_line_id")
+            if by_risk
+            else SQL()
+        )
+        limits = self._band_limits(as_of)
+        return self._analytics_query(
             SQL(
                 """
                 SELECT l.move_id IS NOT NULL AND m.date <= %(as_of)s,
                        CASE WHEN l.recognition_date <= %(limit_12)s THEN 0
                             WHEN l.recognition_date <= %(limit_24)s THEN 1
                             ELSE 2 END,
+                       %(extra)s,
                        SUM(l.amount)
                   FROM revenue_recognition_line l
                   LEFT JOIN account_move m ON m.id = l.move_id
                   LEFT JOIN sale_order o ON o.id = l.order_id
                   LEFT JOIN account_move r ON r.id = l.recognition_move_id
+                  %(risk_join)s
                  WHERE l.company_id = ANY(%(companies)s)
-                   AND l.state != 'cancelled'
-                   AND l.allocation_difference IS NOT TRUE
-                   AND (l.move_id IS NULL OR m.state = 'posted')
-                   AND (l.move_id IS NOT NULL OR l.state = 'expected')
+                   AND %(alive)s
                    AND NOT (
                         l.state = 'posted'
                         AND r.state = 'posted'
@@ -481,17 +782,53 @@ class RevenueAnalytics(models.AbstractModel):
                                 m.date
                             ) <= %(as_of)s
                         END
-                 GROUP BY 1, 2
+                 GROUP BY 1, 2, 3
                 """,
                 as_of=as_of,
-                limit_12=limit_12,
-                limit_24=limit_24,
+                limit_12=limits["within_12_months"][1],
+                limit_24=limits["from_12_to_24_months"][1],
                 companies=companies.ids,
+                alive=self._alive_sql(as_of),
+                extra=extra_columns,
+                risk_join=risk_join,
             )
         )
+
+    @api.model
+    def backlog(self, as_of, company_ids=None):
+        """Backlog (remaining performance obligations) at the end of ``as_of``,
+        as the contracts stood then.
+
+        What was signed on or before ``as_of`` and not recognised by then:
+
+        - signed: an order line's lines count from the order date, lines of an
+          invoice without order from its invoice date; a credit note counts
+          from its accounting date (a credit note after ``as_of`` did not
+          exist then);
+        - as it stood: a schedule line counts from the day it was made
+          (``signed_date``: the order date for the lines of a confirmation)
+          until the day it was cancelled (``cancel_date``): an upsell signed
+          later, a change of terms or a cancellation made later, an invoice
+          posted later (its lines replace the order's expected lines on the
+          day it is posted) do not change the figure of an earlier day;
+        - not recognised: no posted recognition entry dated on or before
+          ``as_of`` (held lines and lines of draft entries are backlog);
+        - ``expected``: not invoiced by then;
+        - ``deferred``: invoiced by then (invoice or credit note posted with
+          an accounting date on or before ``as_of``);
+        - ``total`` = expected + deferred;
+        - ``bands``: the total by recognition date: ``within_12_months``
+          (up to ``as_of`` + 12 months, including what is already due),
+          ``from_12_to_24_months`` (up to ``as_of`` + 24 months),
+          ``beyond_24_months``; they add up to ``total``.
+
+        :meth:`backlog_domain` gives the schedule lines of each figure.
+        """
+        as_of = self._analytics_date(as_of, "as_of")
+        companies = self._analytics_companies(company_ids)
         expected = deferred = 0.0
         bands = [0.0] * len(BANDS)
-        for invoiced, band, amount in rows:
+        for invoiced, band, _extra, amount in self._backlog_rows(as_of, companies):
             if invoiced:
                 deferred += amount
             else:
@@ -504,81 +841,161 @@ class RevenueAnalytics(models.AbstractModel):
             "total": rnd(companies, expected + deferred),
             "bands": {
                 name: rnd(companies, amount)
-                for (name, _months), amount in zip(BANDS, bands, strict=True)
+                for (name, _label), amount in zip(BANDS, bands, strict=True)
             },
         }
+
+    @api.model
+    def backlog_by_risk(self, as_of, company_ids=None):
+        """The :meth:`backlog` total at ``as_of`` split by risk tag: one dict
+        per tag, ``risk_id`` (False: no risk), ``name`` and ``amount``.
+
+        A line's risk is its order line's tag, else its order's; lines of
+        invoices without order have none. The amounts add up to the
+        backlog's ``total``. Sorted by the tags' sequence, no risk last.
+        """
+        as_of = self._analytics_date(as_of, "as_of")
+        companies = self._analytics_companies(company_ids)
+        amounts = defaultdict(float)
+        for _invoiced, _band, risk_id, amount in self._backlog_rows(
+            as_of, companies, by_risk=True
+        ):
+            amounts[risk_id or False] += amount
+        risks = (
+            self.env["revenue.risk"]
+            .sudo()
+            .browse([risk_id for risk_id in amounts if risk_id])
+        )
+        rnd = self._analytics_round
+        result = [
+            {
+                "risk_id": risk.id,
+                "name": risk.name,
+                "amount": rnd(companies, amounts[risk.id]),
+            }
+            for risk in risks.sorted(lambda r: (r.sequence, r.id))
+        ]
+        if False in amounts:
+            result.append(
+                {
+                    "risk_id": False,
+                    "name": self.env._("No risk"),
+                    "amount": rnd(companies, amounts[False]),
+                }
+            )
+        return result
 
     # --- KPIs ------------------------------------------------------------------------
 
     @api.model
-    def kpis(self, date_from, date_to, company_ids=None):
-        """Bookings and the backlog KPIs of the period [``date_from``, ``date_to``].
+    def kpi_months(self, date_from, date_to):
+        """Months of the period, the divisor of the coverage: the calendar
+        months it touches."""
+        date_from, date_to = self._analytics_period(date_from, date_to)
+        return len(months_of(date_from, date_to))
 
-        - ``bookings``: untaxed amount (company currency at the order's rate)
-          of the scheduled lines of confirmed orders dated in the period, plus
-          the scheduled lines of posted customer invoices without order dated
-          (invoice date) in the period; credit notes are not bookings;
+    @api.model
+    def bookings_domain(self, date_from, date_to, company_ids=None):
+        """The schedule lines whose amounts make up the bookings of
+        :meth:`kpis` (in document currency, converted at the order's rate for
+        orders)."""
+        date_from, date_to = self._analytics_period(date_from, date_to)
+        companies = self._analytics_companies(company_ids)
+        start = datetime.combine(date_from, datetime.min.time())
+        end = datetime.combine(date_to, datetime.max.time())
+        return (
+            [("company_id", "in", companies.ids)]
+            + self._alive_domain(date_to)
+            + [
+                "|",
+                ("move_id", "=", False),
+                ("move_id.move_type", "=", "out_invoice"),
+                "|",
+                "&",
+                ("order_id", "!=", False),
+                "&",
+                ("order_id.date_order", ">=", start),
+                ("order_id.date_order", "<=", end),
+                "&",
+                ("order_id", "=", False),
+                "&",
+                ("move_id.invoice_date", ">=", date_from),
+                ("move_id.invoice_date", "<=", date_to),
+            ]
+        )
+
+    @api.model
+    def _bookings(self, date_from, date_to, companies):
+        """Bookings of the period as they stood at the end of ``date_to``."""
+        ((amount,),) = self._analytics_query(
+            SQL(
+                """
+                SELECT COALESCE(SUM(
+                        CASE WHEN l.order_id IS NOT NULL
+                             THEN l.amount_currency
+                                  / COALESCE(NULLIF(o.currency_rate, 0), 1)
+                             ELSE l.amount END
+                       ), 0)
+                  FROM revenue_recognition_line l
+                  LEFT JOIN account_move m ON m.id = l.move_id
+                  LEFT JOIN sale_order o ON o.id = l.order_id
+                 WHERE l.company_id = ANY(%(companies)s)
+                   AND %(alive)s
+                   AND (l.move_id IS NULL OR m.move_type = 'out_invoice')
+                   AND CASE WHEN l.order_id IS NOT NULL
+                            THEN o.date_order >= %(start)s AND o.date_order <= %(end)s
+                            ELSE m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                       END
+                """,
+                companies=companies.ids,
+                alive=self._alive_sql(date_to),
+                start=datetime.combine(date_from, datetime.min.time()),
+                end=datetime.combine(date_to, datetime.max.time()),
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+        return amount
+
+    @api.model
+    def kpis(self, date_from, date_to, company_ids=None):
+        """Bookings and the backlog KPIs of the period [``date_from``, ``date_to``],
+        as the contracts stood at the end of ``date_to``.
+
+        - ``bookings``: the scheduled lines of confirmed orders dated in the
+          period, and those of posted customer invoices without order dated
+          (invoice date) in the period, as they stood at the end of
+          ``date_to`` (a line added, changed or cancelled later does not
+          count; an order cancelled later does), untaxed, at the order's rate
+          (the confirmation's, never a later invoice's); credit notes are not
+          bookings;
         - ``recognised``: as in :meth:`rollforward`, by the recognition
           entries' accounting dates in the period;
         - ``book_to_bill`` = bookings ÷ recognised;
         - ``backlog``: :meth:`backlog` ``total`` at ``date_to``;
-        - ``coverage_months`` = backlog ÷ (recognised ÷ months in the period),
+        - ``coverage_months`` = backlog ÷ (recognised ÷ :meth:`kpi_months`),
           the months being the calendar months the period touches;
         - ``lead_time_days``: average of the days from the order date to the
           recognition date of the order's first recognised schedule line
           (recognised by a posted entry dated up to ``date_to``), over the
           orders whose first recognised line's recognition date is in the
-          period; rounded to 2 decimals.
+          period; a line recognised before the order was signed (a service
+          started before signature) counts 0 days, never negative; rounded
+          to 2 decimals;
+        - ``alerts``: the names of the KPIs outside the thresholds of the
+          first company (the active one when it is asked for):
+          ``book_to_bill`` below ``revenue_alert_book_to_bill``,
+          ``coverage_months`` below ``revenue_alert_coverage_months``,
+          ``lead_time_days`` above ``revenue_alert_lead_time_days``.
 
-        A ratio whose divisor is 0 (or that has nothing to average) is None.
+        A ratio whose divisor is 0 (or that has nothing to average) is False
+        (empty, as Odoo's fields say it: XML-RPC cannot carry None) and never
+        an alert.
         """
+        date_from, date_to = self._analytics_period(date_from, date_to)
         companies = self._analytics_companies(company_ids)
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
-        ((orders,),) = self._analytics_query(
-            SQL(
-                """
-                SELECT COALESCE(SUM(
-                        sol.price_subtotal / COALESCE(NULLIF(o.currency_rate, 0), 1)
-                       ), 0)
-                  FROM sale_order_line sol
-                  JOIN sale_order o ON o.id = sol.order_id
-                 WHERE sol.revenue_schedule_id IS NOT NULL
-                   AND sol.display_type IS NULL
-                   AND o.state = 'sale'
-                   AND o.company_id = ANY(%(companies)s)
-                   AND o.date_order::date
-                       BETWEEN %(date_from)s AND %(date_to)s
-                """,
-                companies=companies.ids,
-                date_from=date_from,
-                date_to=date_to,
-            )
-        )
-        ((invoices,),) = self._analytics_query(
-            SQL(
-                """
-                SELECT COALESCE(SUM(-aml.balance), 0)
-                  FROM account_move_line aml
-                  JOIN account_move m ON m.id = aml.move_id
-                 WHERE aml.revenue_schedule_id IS NOT NULL
-                   AND aml.display_type = 'product'
-                   AND m.move_type = 'out_invoice'
-                   AND m.state = 'posted'
-                   AND m.company_id = ANY(%(companies)s)
-                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
-                   AND NOT EXISTS (
-                        SELECT 1 FROM sale_order_line_invoice_rel rel
-                         WHERE rel.invoice_line_id = aml.id
-                       )
-                """,
-                companies=companies.ids,
-                date_from=date_from,
-                date_to=date_to,
-            )
-        )
         rnd = self._analytics_round
-        bookings = rnd(companies, orders + invoices)
+        bookings = rnd(companies, self._bookings(date_from, date_to, companies))
         recognised = rnd(
             companies,
             sum(
@@ -589,11 +1006,11 @@ class RevenueAnalytics(models.AbstractModel):
             ),
         )
         backlog = self.backlog(date_to, company_ids=companies)["total"]
-        months = len(months_of(date_from, date_to))
+        months = self.kpi_months(date_from, date_to)
         ((lead_time,),) = self._analytics_query(
             SQL(
                 """
-                SELECT AVG(f.first_date - o.date_order::date)
+                SELECT AVG(GREATEST(f.first_date - o.date_order::date, 0))
                   FROM (
                         SELECT l.order_id, MIN(l.recognition_date) AS first_date
                           FROM revenue_recognition_line l
@@ -613,18 +1030,209 @@ class RevenueAnalytics(models.AbstractModel):
                 date_to=date_to,
             )
         )
-        return {
-            "bookings": rnd(companies, bookings),
+        result = {
+            "bookings": bookings,
             "recognised": recognised,
-            "book_to_bill": bookings / recognised if recognised else None,
+            "book_to_bill": bookings / recognised if recognised else False,
             "backlog": backlog,
             "coverage_months": (
-                backlog / (recognised / months) if recognised else None
+                backlog / (recognised / months) if recognised else False
             ),
             "lead_time_days": (
-                round(float(lead_time), 2) if lead_time is not None else None
+                round(float(lead_time), 2) if lead_time is not None else False
             ),
         }
+        result["alerts"] = self._kpi_alerts(result, companies[:1])
+        return result
+
+    @api.model
+    def _kpi_alerts(self, kpis, company):
+        """Names of the KPIs of ``kpis`` outside ``company``'s thresholds."""
+        alerts = []
+        for name, threshold_field, direction in KPI_ALERTS:
+            value = kpis[name]
+            if value is False:
+                continue
+            threshold = company[threshold_field]
+            if (direction == "below" and value < threshold) or (
+                direction == "above" and value > threshold
+            ):
+                alerts.append(name)
+        return alerts
+
+    # --- forecast ------------------------------------------------------------------
+
+    @api.model
+    def _forecast_periods(self, date_from, periods, period):
+        """Starts of the periods and the day after the last, checked."""
+        if period not in FORECAST_PERIODS:
+            raise UserError(
+                self.env._(
+                    "The forecast is by week or by month (period 'week' or "
+                    "'month'), not %(period)r.",
+                    period=period,
+                )
+            )
+        step = FORECAST_PERIODS[period]
+        max_periods = MAX_MONTHS if period == "month" else MAX_MONTHS * 4
+        if (
+            not isinstance(periods, int)
+            or isinstance(periods, bool)
+            or not 1 <= periods <= max_periods
+        ):
+            raise UserError(
+                self.env._(
+                    "The forecast reads from 1 to %(max)s periods of a %(period)s, "
+                    "not %(periods)r.",
+                    max=max_periods,
+                    period=period,
+                    periods=periods,
+                )
+            )
+        start = self._analytics_date(date_from, "date_from")
+        if period == "month":
+            start = start.replace(day=1)
+        starts = [start + step * index for index in range(periods + 1)]
+        if starts[-1] > DATE_MAX:
+            raise UserError(
+                self.env._(
+                    "The forecast would run past %(last)s: choose an earlier start.",
+                    last=DATE_MAX.isoformat(),
+                )
+            )
+        return starts
+
+    @api.model
+    def forecast_domain(self, date_from, date_to, as_of=None, company_ids=None):
+        """The schedule lines of :meth:`forecast` (``as_of`` None: as they
+        stand now, not recognised) or of the ``planned`` figure of
+        :meth:`plan_vs_actual` (``as_of``: the day before the period; not
+        recognised by an entry dated before ``date_from``), with a
+        recognition date from ``date_from`` to ``date_to`` (inclusive)."""
+        date_from, date_to = self._analytics_period(date_from, date_to)
+        companies = self._analytics_companies(company_ids)
+        if as_of is None:
+            as_of = fields.Date.context_today(self)
+            recognised = [("state", "!=", "posted")]
+        else:
+            as_of = self._analytics_date(as_of, "as_of")
+            recognised = [
+                "|",
+                "|",
+                ("state", "!=", "posted"),
+                ("recognition_move_id.state", "!=", "posted"),
+                ("recognition_move_id.date", ">=", date_from),
+            ]
+        return [
+            ("company_id", "in", companies.ids),
+            ("recognition_date", ">=", date_from),
+            ("recognition_date", "<=", date_to),
+            *recognised,
+            *self._alive_domain(as_of),
+        ]
+
+    @api.model
+    def _planned_rows(self, companies, starts, as_of_of, all_recognised=False):
+        """Rows (period index, invoiced, amount) of what was planned in each
+        period; ``as_of_of(start)``: the day whose standing counts. Lines
+        recognised by an entry dated before the period are not planned any
+        more, nor any recognised line with ``all_recognised``."""
+        rows = []
+        for index, (start, nxt) in enumerate(zip(starts, starts[1:], strict=False)):
+            as_of = as_of_of(start)
+            for invoiced, amount in self._analytics_query(
+                SQL(
+                    """
+                    SELECT l.move_id IS NOT NULL AND m.date <= %(as_of)s,
+                           SUM(l.amount)
+                      FROM revenue_recognition_line l
+                      LEFT JOIN account_move m ON m.id = l.move_id
+                      LEFT JOIN account_move r ON r.id = l.recognition_move_id
+                     WHERE l.company_id = ANY(%(companies)s)
+                       AND l.recognition_date >= %(start)s
+                       AND l.recognition_date < %(next)s
+                       AND %(alive)s
+                       AND NOT (
+                            l.state = 'posted'
+                            AND r.state = 'posted'
+                            AND r.date < %(recognised_before)s
+                           )
+                     GROUP BY 1
+                    """,
+                    companies=companies.ids,
+                    recognised_before=DATE_MAX if all_recognised else start,
+                    start=start,
+                    next=nxt,
+                    as_of=as_of,
+                    alive=self._alive_sql(as_of),
+                )
+            ):
+                rows.append((index, invoiced, amount))
+        return rows
+
+    @api.model
+    def forecast(self, date_from, periods=13, period="week", company_ids=None):
+        """What is planned to be recognised in each of ``periods`` weeks or
+        months from ``date_from`` (a month starts on its first day), as the
+        schedule lines stand now: one dict per period, ``period_start``,
+        ``expected`` (signed, not invoiced: expected lines), ``deferred``
+        (invoiced, not recognised yet: pending lines, held ones included),
+        ``total``. Lines already recognised are not planned any more (what
+        is due and not recognised yet falls in the period of its date)."""
+        starts = self._forecast_periods(date_from, periods, period)
+        companies = self._analytics_companies(company_ids)
+        today = fields.Date.context_today(self)
+        figures = [[0.0, 0.0] for _start in starts[:-1]]
+        for index, invoiced, amount in self._planned_rows(
+            companies, starts, lambda _start: today, all_recognised=True
+        ):
+            figures[index][1 if invoiced else 0] += amount
+        rnd = self._analytics_round
+        return [
+            {
+                "period_start": start,
+                "expected": rnd(companies, expected),
+                "deferred": rnd(companies, deferred),
+                "total": rnd(companies, expected + deferred),
+            }
+            for start, (expected, deferred) in zip(starts, figures, strict=False)
+        ]
+
+    @api.model
+    def plan_vs_actual(self, date_from, periods=12, period="month", company_ids=None):
+        """For each period from ``date_from``: what was planned at its start
+        against what was recognised in it. One dict per period:
+        ``period_start``, ``planned`` (the lines to be recognised in the
+        period as they stood at the end of the day before it started:
+        signed and not cancelled by then, not yet recognised), ``actual``
+        (recognised by entries dated in the period, as the roll-forward
+        counts it), ``difference`` = actual − planned."""
+        starts = self._forecast_periods(date_from, periods, period)
+        companies = self._analytics_companies(company_ids)
+        planned = defaultdict(float)
+        for index, _invoiced, amount in self._planned_rows(
+            companies, starts, lambda start: start - relativedelta(days=1)
+        ):
+            planned[index] += amount
+        actual = defaultdict(float)
+        rows = self._recognised_rows(
+            companies, starts[0], starts[-1] - relativedelta(days=1)
+        )
+        for day, _partner, amount in rows:
+            for index, (start, nxt) in enumerate(zip(starts, starts[1:], strict=False)):
+                if start <= day < nxt:
+                    actual[index] += amount
+                    break
+        rnd = self._analytics_round
+        return [
+            {
+                "period_start": start,
+                "planned": rnd(companies, planned[index]),
+                "actual": rnd(companies, actual[index]),
+                "difference": rnd(companies, actual[index] - planned[index]),
+            }
+            for index, start in enumerate(starts[:-1])
+        ]
 
     # --- MRR -----------------------------------------------------------------------
 
@@ -683,7 +1291,9 @@ class RevenueAnalytics(models.AbstractModel):
 
     @api.model
     def mrr(self, month, company_ids=None):
-        """Monthly recurring revenue of ``month``: {partner id: MRR}.
+        """Monthly recurring revenue of ``month``: one dict per partner with
+        MRR, ``partner_id`` and ``mrr``, sorted by partner id (a list, so
+        that XML-RPC carries it).
 
         A document line with a recurring schedule counts when its term (its
         schedule lines' periods) covers the last day of the month, for its
@@ -702,14 +1312,16 @@ class RevenueAnalytics(models.AbstractModel):
         partner's MRR is summed exactly and rounded to the currency once;
         partners whose MRR rounds to 0 are left out. ARR = 12 × MRR.
         """
+        month = self._analytics_date(month, "month")
         companies = self._analytics_companies(company_ids)
-        result = {}
-        for partner_id, amount in self._mrr_by_partner(
-            month_start(month), companies
-        ).items():
+        result = []
+        for partner_id, amount in sorted(
+            self._mrr_by_partner(month_start(month), companies).items(),
+            key=lambda item: item[0] or 0,
+        ):
             value = self._analytics_round(companies, amount)
             if value:
-                result[partner_id] = value
+                result.append({"partner_id": partner_id or False, "mrr": value})
         return result
 
     @api.model
@@ -728,6 +1340,7 @@ class RevenueAnalytics(models.AbstractModel):
         movements add up to the change of the total MRR. Sorted by month,
         then partner id.
         """
+        date_from, date_to = self._analytics_period(date_from, date_to)
         companies = self._analytics_companies(company_ids)
         months = months_of(month_start(date_from) - relativedelta(months=1), date_to)
         rows = self._analytics_query(
@@ -798,7 +1411,7 @@ class RevenueAnalytics(models.AbstractModel):
                     movements.append(
                         {
                             "month": month,
-                            "partner_id": partner_id,
+                            "partner_id": partner_id or False,
                             "kind": kind,
                             "amount": rnd(companies, value - previous),
                         }
@@ -839,8 +1452,8 @@ class RevenueAnalytics(models.AbstractModel):
         Reasons are rounded cumulatively in that order so that they add up
         to ``invoiced − mrr`` exactly. Sorted by partner id.
         """
+        month = month_start(self._analytics_date(month, "month"))
         companies = self._analytics_companies(company_ids)
-        month = month_start(month)
         last_day = month_last_day(month)
         rnd = self._analytics_round
         previous_mrr = {
@@ -944,7 +1557,7 @@ class RevenueAnalytics(models.AbstractModel):
                 explained.append(("unexplained", rest))
             result.append(
                 {
-                    "partner_id": partner_id,
+                    "partner_id": partner_id or False,
                     "mrr": mrr_value,
                     "invoiced": invoiced_value,
                     "recognised": recognised_value,
@@ -952,3 +1565,122 @@ class RevenueAnalytics(models.AbstractModel):
                 }
             )
         return result
+
+    # --- the dashboard's figures -----------------------------------------------------
+
+    @api.model
+    def figure_domain(self, name, company_ids=None):
+        """The schedule lines of the dashboard's figure ``name`` (``FIGURES``
+        of the engine: ``recognised``, ``to_recognise``, ``held``,
+        ``expected``, ``backlog``, ``waterfall``), as they stand now, of the
+        companies."""
+        if name not in FIGURES:
+            raise UserError(
+                self.env._(
+                    "The revenue analytics have no figure %(name)s: choose one of "
+                    "%(names)s.",
+                    name=name,
+                    names=", ".join(FIGURES),
+                )
+            )
+        companies = self._analytics_companies(company_ids)
+        return [("company_id", "in", companies.ids)] + [
+            tuple(leaf) for leaf in FIGURES[name]
+        ]
+
+    # --- KPI alerts of a closed month --------------------------------------------
+
+    @api.model
+    def _kpi_alert_actions(self):
+        """{KPI: (label, corrective action)} of the alerts."""
+        return {
+            "book_to_bill": (
+                self.env._("Book-to-bill (bookings ÷ recognised)"),
+                self.env._(
+                    "Bookings are below the revenue recognised: the backlog is "
+                    "being consumed faster than it is replenished. Review the "
+                    "pipeline and push renewals and upsells."
+                ),
+            ),
+            "coverage_months": (
+                self.env._("Coverage (months)"),
+                self.env._(
+                    "The backlog covers fewer months of revenue than the "
+                    "threshold: secure renewals and new contracts."
+                ),
+            ),
+            "lead_time_days": (
+                self.env._("Lead time (days)"),
+                self.env._(
+                    "Signed contracts take too long to start earning revenue: "
+                    "review onboarding and the start dates of the orders."
+                ),
+            ),
+        }
+
+    @api.model
+    def _check_month_alerts(self, month, company):
+        """The KPIs of ``month`` (a date in it) for ``company``; when some are
+        outside its thresholds, a to-do on its revenue journal for each
+        revenue manager of the company, naming the figures and the corrective
+        action (once per month and manager). Returns the activities created."""
+        month = month_start(self._analytics_date(month, "month"))
+        kpis = self.kpis(month, month_last_day(month), company_ids=company.ids)
+        journal = company.revenue_journal_id
+        if not kpis["alerts"] or not journal:
+            return self.env["mail.activity"]
+        label = format_date(self.env, month, date_format="MMMM y")
+        summary = self.env._("Revenue KPI alert: %(month)s", month=label)
+        actions = self._kpi_alert_actions()
+        note = Markup("<ul>%s</ul>") % Markup().join(
+            Markup("<li><b>%s</b>: %s. %s</li>")
+            % (actions[name][0], round(kpis[name], 2), actions[name][1])
+            for name in kpis["alerts"]
+        )
+        managers = (
+            self.env.ref("revenue_recognition.group_revenue_manager")
+            .sudo()
+            .users.filtered(lambda user: company in user.company_ids and user.active)
+        )
+        existing = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("res_model", "=", "account.journal"),
+                    ("res_id", "=", journal.id),
+                    ("summary", "=", summary),
+                ]
+            )
+        )
+        managers -= existing.user_id
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id("account.journal"),
+                        "res_id": journal.id,
+                        "activity_type_id": activity_type.id,
+                        "summary": summary,
+                        "note": note,
+                        "user_id": manager.id,
+                    }
+                    for manager in managers
+                ]
+            )
+        )
+
+    @api.model
+    def _cron_kpi_alerts(self):
+        """The alerts of the month that closed last, for every company."""
+        last_month = month_start(fields.Date.context_today(self)) - relativedelta(
+            months=1
+        )
+        for company in self.env["res.company"].search([]):
+            self.with_company(company).with_context(
+                allowed_company_ids=company.ids
+            )._check_month_alerts(last_month, company)

@@ -13,6 +13,12 @@ class SaleOrder(models.Model):
     revenue_line_ids = fields.One2many(
         "revenue.recognition.line", "order_id", string="Revenue Lines"
     )
+    revenue_risk_id = fields.Many2one(
+        "revenue.risk",
+        index="btree_not_null",
+        help="A risk on this order's signed revenue (termination, onboarding "
+        "delay, dependency): the backlog is split by it.",
+    )
     revenue_allocate = fields.Boolean(
         string="Allocate by Standalone Prices",
         compute="_compute_revenue_allocate",
@@ -73,7 +79,7 @@ class SaleOrder(models.Model):
             line._revenue_check_schedule_bounds()
         res = super()._action_confirm()
         self._revenue_allocate()
-        self.order_line._revenue_sync_expected()
+        self.order_line.with_context(revenue_confirming=True)._revenue_sync_expected()
         return res
 
     def _action_cancel(self):

@@ -36,6 +36,12 @@ class SaleOrderLine(models.Model):
     revenue_line_ids = fields.One2many(
         "revenue.recognition.line", "sale_line_id", string="Revenue Lines"
     )
+    revenue_risk_id = fields.Many2one(
+        "revenue.risk",
+        index="btree_not_null",
+        help="A risk on this line's signed revenue; empty: the order's. The "
+        "backlog is split by it.",
+    )
     revenue_allocated_amount = fields.Monetary(
         string="Allocated Revenue",
         readonly=True,
@@ -103,16 +109,35 @@ class SaleOrderLine(models.Model):
         Their sum always equals what Odoo says is still to invoice
         (``untaxed_amount_to_invoice``: untaxed, posted invoices and credit
         notes deducted, never negative), in company currency at the order date.
+        Replaced lines are cancelled on the day it happens (``cancel_date``,
+        today, or the context's ``revenue_event_date``: an invoice's
+        accounting date), not deleted, so that reports as of an earlier day
+        still see them; a line replaced on the day it was signed was never
+        seen by any report and is deleted. New lines are signed that day, or
+        on the order's date at confirmation (context key
+        ``revenue_confirming``).
         """
         lines = self.filtered("id")
         expected = lines.revenue_line_ids.filtered(lambda rev: rev.state == "expected")
-        expected._bookkeeping().unlink()
+        day = self._revenue_event_date()
+        unseen = expected.filtered(lambda rev: (rev.signed_date or day) >= day)
+        unseen._bookkeeping().unlink()
+        (expected - unseen)._bookkeeping().write(
+            {"state": "cancelled", "cancel_date": day}
+        )
         # sale does not recompute it when only the discount changes
         self.env.add_to_compute(self._fields["untaxed_amount_to_invoice"], lines)
         sources = lines._prepare_revenue_sources()
         if sources:
             rev_model = self.env["revenue.recognition.line"]
             rev_model._create_batch(rev_model._prepare_schedule_vals_list(sources))
+
+    def _revenue_event_date(self):
+        """The day expected lines are replaced on: the context's
+        ``revenue_event_date`` (an invoice's accounting date), else today."""
+        return fields.Date.to_date(
+            self.env.context.get("revenue_event_date")
+        ) or fields.Date.context_today(self)
 
     def _prepare_revenue_sources(self):
         """Confirmed scheduled lines with something still to invoice: what
@@ -143,6 +168,11 @@ class SaleOrderLine(models.Model):
                     ),
                     values={
                         "state": "expected",
+                        "signed_date": (
+                            fields.Date.to_date(order.date_order)
+                            if self.env.context.get("revenue_confirming")
+                            else self._revenue_event_date()
+                        ),
                         "sale_line_id": line.id,
                         "partner_id": order.partner_id.commercial_partner_id.id,
                         "product_id": line.product_id.id,

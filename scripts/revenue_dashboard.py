@@ -9,7 +9,11 @@ readme/DEVELOP.md, *Revenue dashboard*).
 """
 
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "engine"))
+from figures import FIGURES, prefix_and  # noqa: E402  (the one definition)
 
 MODEL = "revenue.recognition.line"
 F_CUSTOMER = "3c1f0e6a-5b7d-4c2e-9a41-0d6f2b8e7a01"
@@ -19,12 +23,6 @@ FIELD_MATCHING = {
     F_PRODUCT: {"chain": "product_id", "type": "many2one"},
 }
 WATERFALL_CHART = "5b2f7c10-0d1e-4f3a-8b6c-1a2b3c4d5e05"
-BASE = [["allocation_difference", "=", False]]
-
-
-def dom(*leaves):
-    leaves = [list(x) for x in leaves] + BASE
-    return ["&"] * (len(leaves) - 1) + leaves
 
 
 def pivot(pid, name, domain, rows=(), sort=False):
@@ -48,12 +46,12 @@ def pivot(pid, name, domain, rows=(), sort=False):
     }
 
 
-D_RECOGNISED = dom(["state", "=", "posted"])
-D_TO_RECOGNISE = dom(["state", "=", "pending"], ["on_hold", "=", False])
-D_HELD = dom(["state", "=", "pending"], ["on_hold", "=", True])
-D_EXPECTED = dom(["state", "=", "expected"])
-D_BACKLOG = dom(["state", "in", ["expected", "pending"]])
-D_WATERFALL = dom(["state", "!=", "cancelled"])
+D_RECOGNISED = prefix_and(FIGURES["recognised"])
+D_TO_RECOGNISE = prefix_and(FIGURES["to_recognise"])
+D_HELD = prefix_and(FIGURES["held"])
+D_EXPECTED = prefix_and(FIGURES["expected"])
+D_BACKLOG = prefix_and(FIGURES["backlog"])
+D_WATERFALL = prefix_and(FIGURES["waterfall"])
 
 pivots = {
     "1": pivot(

@@ -24,3 +24,5 @@ from . import test_delivery
 from . import test_delivery_stock
 from . import test_delivery_screens
 from . import test_jobs
+from . import test_analytics_stood
+from . import test_analytics_rpc

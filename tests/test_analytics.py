@@ -232,6 +232,13 @@ class TestAnalytics(RevenueTestCommon):
     def _company(self):
         return self.company.ids
 
+    def _mrr(self, month, company_ids=None):
+        """``mrr()`` as {partner id: MRR}."""
+        return {
+            row["partner_id"]: row["mrr"]
+            for row in self.analytics.mrr(month, company_ids=company_ids)
+        }
+
     # --- the book is what the comments say ----------------------------------------
 
     def test_book(self):
@@ -245,10 +252,20 @@ class TestAnalytics(RevenueTestCommon):
             self.cn3.revenue_line_ids.mapped("amount"), [-100.0] * 12, "credit note"
         )
         self.assertEqual(len(self.o6.revenue_line_ids), 36)
-        # the upsell is invoiced (no expected line left), April recognised
+        # the upsell is invoiced on 1 April: its expected lines, signed on
+        # the order's date, are cancelled that day (kept for the backlog as
+        # it stood before); April recognised
+        lines = self.o1b.revenue_line_ids
         self.assertEqual(
-            sorted(self.o1b.revenue_line_ids.mapped("state")),
-            ["pending"] * 11 + ["posted"],
+            sorted(lines.mapped("state")),
+            ["cancelled"] * 12 + ["pending"] * 11 + ["posted"],
+        )
+        cancelled = lines.filtered(lambda line: line.state == "cancelled")
+        self.assertEqual(set(cancelled.mapped("signed_date")), {date(2026, 3, 10)})
+        self.assertEqual(set(cancelled.mapped("cancel_date")), {date(2026, 4, 1)})
+        self.assertFalse(cancelled.move_id)
+        self.assertEqual(
+            set((lines - cancelled).mapped("signed_date")), {date(2026, 4, 1)}
         )
 
     # --- roll-forward ------------------------------------------------------------
@@ -425,9 +442,9 @@ class TestAnalytics(RevenueTestCommon):
             "2026-06-01", "2026-06-30", company_ids=self._company()
         )
         self.assertEqual(june["recognised"], 0.0)
-        self.assertIsNone(june["book_to_bill"])
-        self.assertIsNone(june["coverage_months"])
-        self.assertIsNone(june["lead_time_days"])
+        self.assertIs(june["book_to_bill"], False)
+        self.assertIs(june["coverage_months"], False)
+        self.assertIs(june["lead_time_days"], False)
 
     # --- MRR -----------------------------------------------------------------------
 
@@ -450,10 +467,10 @@ class TestAnalytics(RevenueTestCommon):
         }
         for month, figures in expected.items():
             self.assertEqual(
-                self.analytics.mrr(month, company_ids=self._company()), figures, month
+                self._mrr(month, company_ids=self._company()), figures, month
             )
         self.assertEqual(
-            self.analytics.mrr("2026-01-15", company_ids=self.company_b.ids),
+            self._mrr("2026-01-15", company_ids=self.company_b.ids),
             {self.p5.id: 100.0},
         )
 
@@ -475,7 +492,7 @@ class TestAnalytics(RevenueTestCommon):
         self._invoice(partner, "2027-01-18", [(self.product_service, 300.0, None)])
         companies = self._company()
         mrr = {
-            month: self.analytics.mrr(month, company_ids=companies).get(partner.id)
+            month: self._mrr(month, company_ids=companies).get(partner.id)
             for month in (
                 "2027-01-01",
                 "2027-02-01",
@@ -542,7 +559,7 @@ class TestAnalytics(RevenueTestCommon):
         )
         # Per month, the movements add up to the change of the total MRR.
         total = {
-            month: sum(self.analytics.mrr(month, company_ids=self._company()).values())
+            month: sum(self._mrr(month, company_ids=self._company()).values())
             for month in ("2026-03-01", "2026-04-01")
         }
         self.assertAlmostEqual(
@@ -719,7 +736,7 @@ class TestAnalytics(RevenueTestCommon):
         )
         # ... and P2's July MRR is gone with its invoice.
         self.assertNotIn(
-            self.p2.id, self.analytics.mrr("2026-07-01", company_ids=self._company())
+            self.p2.id, self._mrr("2026-07-01", company_ids=self._company())
         )
 
     # --- access ------------------------------------------------------------------
@@ -744,7 +761,9 @@ class TestAnalytics(RevenueTestCommon):
         )
         self.assertEqual(analytics.backlog("2026-03-31")["total"], 6650.0)
         self.assertEqual(analytics.kpis("2026-01-01", "2026-03-31")["bookings"], 7500.0)
-        self.assertEqual(analytics.mrr("2026-04-01")[self.p1.id], 150.0)
+        self.assertIn(
+            {"partner_id": self.p1.id, "mrr": 150.0}, analytics.mrr("2026-04-01")
+        )
         self.assertEqual(len(analytics.mrr_movements("2026-01-01", "2026-07-31")), 9)
         self.assertEqual(len(analytics.mrr_reconciliation("2026-04-01")), 5)
         with self.assertRaises(AccessError):

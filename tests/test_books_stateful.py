@@ -388,7 +388,7 @@ class BooksMachine(RuleBasedStateMachine):
             self.today.replace(day=1) + relativedelta(months=k) for k in (-1, 0, 1)
         ]
         totals = [
-            sum(analytics.mrr(month, company_ids=company_ids).values())
+            sum(row["mrr"] for row in analytics.mrr(month, company_ids=company_ids))
             for month in months
         ]
         movements = analytics.mrr_movements(

@@ -18,11 +18,13 @@ from pathlib import Path
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 from odoo.tools import file_open
 from odoo.tools.translate import code_translations, extract_spreadsheet_terms
 
+from ..engine.figures import FIGURES, prefix_and
 from .common import RevenueTestCommon
 
 DASHBOARD_FILE = "revenue_recognition/data/files/revenue_dashboard.json"
@@ -413,3 +415,37 @@ class TestRevenueDashboardBrowser(DashboardBook, HttpCase):
             "Runtime.evaluate",
             params={"expression": expression, "returnByValue": True},
         )["result"]["value"]
+
+
+@tagged("post_install", "-at_install")
+class TestRevenueDashboardFigures(DashboardBook):
+    """The dashboard's figures are ``revenue.analytics``'s, defined once."""
+
+    def test_pivots_use_the_one_definition(self):
+        names = {
+            "1": "recognised",
+            "2": "to_recognise",
+            "3": "held",
+            "4": "expected",
+            "5": "backlog",
+        }
+        analytics = self.env["revenue.analytics"]
+        for pivot_id, name in names.items():
+            pivot = self._pivot(pivot_id)
+            self.assertEqual(pivot["domain"], prefix_and(FIGURES[name]), name)
+            # the same lines as the analytics' figure for the company
+            self.assertEqual(
+                self.line_model.search(self.company_domain + pivot["domain"]),
+                self.line_model.search(
+                    analytics.figure_domain(name, company_ids=self.company.ids)
+                ),
+                name,
+            )
+        # today, the backlog pivot is the analytics' backlog: O3 900 expected,
+        # I2's March (held) and April lines 400 -> 1,300
+        (group,) = self._read_group(self._pivot("5")["domain"], [])
+        backlog = analytics.backlog(fields.Date.today(), company_ids=self.company.ids)
+        self.assertEqual(group["amount"], backlog["total"])
+        self.assertEqual(backlog["total"], 1300.0)
+        (group,) = self._read_group(self._pivot("4")["domain"], [])
+        self.assertEqual(group["amount"], backlog["expected"])

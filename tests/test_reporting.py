@@ -263,7 +263,7 @@ class TestReporting(RevenueTestCommon):
         kpis = self.analytics.kpis(
             date(2027, 6, 1), date(2027, 6, 30), self.company.ids
         )
-        self.assertIsNone(kpis["book_to_bill"])
+        self.assertIs(kpis["book_to_bill"], False)
         self.assertEqual(report.recognised, 0.0)
         self.assertIn("Book-to-bill", report.kpi_undefined)
 
@@ -277,10 +277,8 @@ class TestReporting(RevenueTestCommon):
             self.assertEqual(
                 {row.partner_id.id: row.mrr for row in rows},
                 {
-                    partner: amount
-                    for partner, amount in self.analytics.mrr(
-                        month, self.company.ids
-                    ).items()
+                    row["partner_id"]: row["mrr"]
+                    for row in self.analytics.mrr(month, self.company.ids)
                 },
             )
             for row in rows:
@@ -344,6 +342,32 @@ class TestReporting(RevenueTestCommon):
             self.assertTrue(self.env[action["res_model"]].search(action["domain"]))
 
     # --- screens and access -------------------------------------------------------
+
+    def test_mrr_by_customer_is_the_months_mrr(self):
+        """By customer: the last month's MRR, not summed over the months; its
+        total is the month's MRR of the reconciliation."""
+        report = self._report("mrr", date_from="2026-01-01", date_to="2026-03-31")
+        report.action_compute()
+        action = report.action_open_mrr_customers()
+        rows = self.env["revenue.report.mrr"].search(action["domain"])
+        self.assertEqual(set(rows.mapped("month")), {date(2026, 3, 1)})
+        march = self.analytics.mrr(date(2026, 3, 1), self.company.ids)
+        self.assertEqual(
+            {row.partner_id.id: row.mrr for row in rows},
+            {row["partner_id"]: row["mrr"] for row in march},
+        )
+        # partner A's 1,200 over 12 months: 100 (not 300 for the quarter)
+        self.assertEqual(
+            rows.filtered(lambda r: r.partner_id == self.partner_a).mrr, 100.0
+        )
+        reconciliation = self.analytics.mrr_reconciliation(
+            date(2026, 3, 1), self.company.ids
+        )
+        self.assertAlmostEqual(
+            sum(rows.mapped("mrr")),
+            sum(row["mrr"] for row in reconciliation),
+            places=2,
+        )
 
     def test_menus_and_actions_open(self):
         for xmlid in (

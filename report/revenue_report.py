@@ -1,13 +1,15 @@
 """Month-end reports: the screens over ``revenue.analytics``.
 
 ``revenue.report`` is the period form (dates, companies); its buttons call
-``revenue.analytics`` once and store what it returns as transient lines, so
+``revenue.analytics`` once and store what it returns as transient rows, so
 that Odoo's own list, pivot and graph views show them, group them and export
-them (stored fields). Every figure of the roll-forward drills down to the
-schedule lines or journal items behind it (``_drilldown_domain``).
-"""
+them (stored fields). Every figure and the domain of the records it opens
+come from ``revenue.analytics``: the screens never define a figure again.
 
-from datetime import datetime, time
+Over 500 lines because it is the one period form of every report (fields,
+the compute and open button of each report type); the rows each report
+stores are in their own files next to it.
+"""
 
 from dateutil.relativedelta import relativedelta
 
@@ -15,35 +17,16 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
-from .revenue_analytics import month_last_day as month_end
-from .revenue_analytics import month_start
-from .revenue_analytics import months_of as months_between
+from ..models.revenue_analytics import BANDS, RECONCILIATION_REASONS, month_start
+from ..models.revenue_analytics import month_last_day as month_end
+from ..models.revenue_analytics import months_of as months_between
 
 REPORT_TYPES = [
     ("rollforward", "Deferred revenue roll-forward"),
     ("backlog", "Backlog (RPO)"),
     ("mrr", "MRR / ARR"),
     ("kpis", "KPIs"),
-]
-BANDS = [
-    ("within_12_months", "Within 12 months"),
-    ("from_12_to_24_months", "12 to 24 months"),
-    ("beyond_24_months", "Beyond 24 months"),
-]
-MOVEMENT_KINDS = [
-    ("new", "New"),
-    ("expansion", "Expansion"),
-    ("contraction", "Contraction"),
-    ("churn", "Churn"),
-    ("reactivation", "Reactivation"),
-]
-REASONS = [
-    "one_off",
-    "timing",
-    "discount",
-    "credit_note",
-    "upgrade_downgrade",
-    "unexplained",
+    ("forecast", "Forecast"),
 ]
 
 
@@ -100,7 +83,9 @@ class RevenueReport(models.TransientModel):
     )
     recognised = fields.Monetary(help="Revenue recognised in the period.")
     book_to_bill = fields.Float(
-        string="Book-to-bill", digits=(16, 2), help="Bookings ÷ recognised."
+        string="Book-to-bill (bookings ÷ recognised)",
+        digits=(16, 2),
+        help="Bookings ÷ revenue recognised in the period.",
     )
     backlog = fields.Monetary(help="Backlog at the end of the period.")
     coverage_months = fields.Float(
@@ -113,6 +98,32 @@ class RevenueReport(models.TransientModel):
         digits=(16, 1),
         help="Average days from the order date to the first recognised line, for "
         "the orders whose first line was recognised in the period.",
+    )
+    kpi_months = fields.Integer(
+        string="Months in the period",
+        help="The calendar months the period touches: the coverage divides the "
+        "backlog by the revenue recognised per month over them.",
+    )
+    recognised_per_month = fields.Monetary(
+        string="Recognised per month", help="Recognised ÷ months in the period."
+    )
+    alert_book_to_bill = fields.Boolean(help="Book-to-bill below the threshold.")
+    alert_coverage_months = fields.Boolean(help="Coverage below the threshold.")
+    alert_lead_time_days = fields.Boolean(help="Lead time above the threshold.")
+    kpi_alerts = fields.Char(
+        string="Alerts", help="The KPIs outside the company's thresholds."
+    )
+    forecast_period = fields.Selection(
+        [("week", "Week"), ("month", "Month")],
+        string="Forecast by",
+        default="week",
+        help="The next 13 weeks or 12 months from the start date.",
+    )
+    forecast_line_ids = fields.One2many(
+        "revenue.report.forecast", "report_id", string="Forecast"
+    )
+    risk_line_ids = fields.One2many(
+        "revenue.report.backlog.risk", "report_id", string="Backlog by risk"
     )
     kpi_undefined = fields.Char(
         string="Not defined",
@@ -148,7 +159,10 @@ class RevenueReport(models.TransientModel):
 
     @api.constrains("date_from", "date_to")
     def _check_period(self):
-        for report in self:
+        # the backlog reads a date, the forecast a start and a number of periods
+        for report in self.filtered(
+            lambda r: r.report_type not in ("backlog", "forecast")
+        ):
             if report.date_from > report.date_to:
                 raise UserError(
                     self.env._(
@@ -240,6 +254,18 @@ class RevenueReport(models.TransientModel):
         )
         self.backlog_line_ids.unlink()
         self._insert_rows("revenue.report.backlog", self._backlog_breakdown_vals(as_of))
+        self.risk_line_ids.unlink()
+        self.env["revenue.report.backlog.risk"].create(
+            [
+                {
+                    "report_id": self.id,
+                    "risk_id": row["risk_id"],
+                    "name": row["name"],
+                    "amount": row["amount"],
+                }
+                for row in self._analytics().backlog_by_risk(as_of, companies.ids)
+            ]
+        )
         return self._open_self()
 
     def _backlog_breakdown_vals(self, as_of):
@@ -283,7 +309,10 @@ class RevenueReport(models.TransientModel):
         # the movements are the changes of the same rounded MRR, so this is
         # mrr(month) for every month, in two calls instead of one per month.
         months = months_between(self.date_from, self.date_to)
-        current = analytics.mrr(months[0], companies.ids)
+        current = {
+            row["partner_id"]: row["mrr"]
+            for row in analytics.mrr(months[0], companies.ids)
+        }
         movements = analytics.mrr_movements(self.date_from, self.date_to, companies.ids)
         by_month = {}
         for row in movements:
@@ -327,8 +356,53 @@ class RevenueReport(models.TransientModel):
         companies = self._companies()
         analytics = self._analytics()
         period = analytics.kpis(self.date_from, self.date_to, companies.ids)
-        self.write(self._kpi_vals(period))
+        vals = self._kpi_vals(period)
+        months = analytics.kpi_months(self.date_from, self.date_to)
+        vals["kpi_months"] = months
+        vals["recognised_per_month"] = period["recognised"] / months
+        self.write(vals)
         return self._open_self()
+
+    def _compute_forecast(self):
+        """The forecast from the start date (the next 13 weeks or 12 months,
+        as the lines stand now) and, for the periods already started, plan
+        vs actual."""
+        companies = self._companies()
+        analytics = self._analytics()
+        period = self.forecast_period or "week"
+        periods = 13 if period == "week" else 12
+        forecast = analytics.forecast(self.date_from, periods, period, companies.ids)
+        today = fields.Date.context_today(self)
+        past = [row for row in forecast if row["period_start"] <= today]
+        plan = {}
+        if past:
+            plan = {
+                row["period_start"]: row
+                for row in analytics.plan_vs_actual(
+                    self.date_from, len(past), period, companies.ids
+                )
+            }
+        self.forecast_line_ids.unlink()
+        self.env["revenue.report.forecast"].create(
+            [
+                {
+                    "report_id": self.id,
+                    "period_start": row["period_start"],
+                    "expected": row["expected"],
+                    "deferred": row["deferred"],
+                    "total": row["total"],
+                    "planned": plan.get(row["period_start"], {}).get("planned", 0.0),
+                    "actual": plan.get(row["period_start"], {}).get("actual", 0.0),
+                    "is_past": row["period_start"] in plan,
+                }
+                for row in forecast
+            ]
+        )
+        return self._open_lines(
+            "revenue.report.forecast",
+            self.env._("Revenue forecast"),
+            "graph,list,pivot",
+        )
 
     def _compute_mrr_reconciliation(self):
         """The reconciliation of MRR with invoiced revenue, for the period's
@@ -341,7 +415,7 @@ class RevenueReport(models.TransientModel):
         rec_vals = []
         for row in reconciliation:
             partner_id = row["partner_id"]
-            reasons = dict.fromkeys(REASONS, 0.0)
+            reasons = dict.fromkeys(RECONCILIATION_REASONS, 0.0)
             for reason, amount in row["reasons"]:
                 reasons[reason] += amount
             rec_vals.append(
@@ -374,8 +448,10 @@ class RevenueReport(models.TransientModel):
             "recognised": kpis["recognised"],
             "backlog": kpis["backlog"],
             **{name: kpis[name] or 0.0 for name in names},
+            **{f"alert_{name}": name in kpis["alerts"] for name in names},
+            "kpi_alerts": ", ".join(labels[name] for name in kpis["alerts"]) or False,
             "kpi_undefined": ", ".join(
-                labels[name] for name in names if kpis[name] is None
+                labels[name] for name in names if kpis[name] is False
             )
             or False,
         }
@@ -469,6 +545,14 @@ class RevenueReport(models.TransientModel):
             "pivot,graph,list",
         )
 
+    def action_open_backlog_risks(self):
+        """The backlog at the as-of date by risk tag (``backlog_by_risk()``)."""
+        return self._open_lines(
+            "revenue.report.backlog.risk",
+            self.env._("Backlog by risk"),
+            "list",
+        )
+
     def action_open_backlog_schedule_lines(self):
         """The schedule lines that make up the backlog at the as-of date."""
         self.ensure_one()
@@ -498,12 +582,22 @@ class RevenueReport(models.TransientModel):
         )
 
     def action_open_mrr_customers(self):
-        return self._open_lines(
+        """Each customer's MRR of the period's last month (MRR is a monthly
+        figure: summed over months it would mean nothing); its total is the
+        month's MRR, as in the reconciliation."""
+        action = self._open_lines(
             "revenue.report.mrr",
-            self.env._("MRR by customer"),
+            self.env._(
+                "MRR by customer · %(month)s",
+                month=format_date(self.env, self.date_to, date_format="MMMM y"),
+            ),
             "list,pivot",
             {"search_default_groupby_partner": 1},
         )
+        action["domain"] = action["domain"] + [
+            ("month", "=", month_start(self.date_to))
+        ]
+        return action
 
     def action_open_movements(self):
         return self._open_lines(
@@ -529,69 +623,10 @@ class RevenueReport(models.TransientModel):
     # --- drill-down domains ------------------------------------------------------
 
     def _backlog_domain(self, as_of, band=None, kind=None):
-        """Schedule lines of the backlog at ``as_of``, as ``backlog()`` counts it.
-
-        Not cancelled, of a posted invoice or credit note or expected; signed
-        on or before ``as_of`` (order date, else invoice date; a credit note
-        by its accounting date); not recognised by a posted entry dated on or
-        before it. ``kind``: ``expected`` (not invoiced by then) or
-        ``deferred``; ``band``: by recognition date after ``as_of`` (what is
-        already due is in the first band).
-        """
-        as_of_end = datetime.combine(as_of, time.max)
-        domain = [
-            ("company_id", "in", self._companies().ids),
-            ("state", "!=", "cancelled"),
-            "|",
-            "&",
-            ("move_id", "=", False),
-            ("state", "=", "expected"),
-            ("move_id.state", "=", "posted"),
-            # signed on or before as_of
-            "|",
-            "&",
-            ("move_id.move_type", "=", "out_refund"),
-            ("move_id.date", "<=", as_of),
-            "&",
-            "|",
-            ("move_id", "=", False),
-            ("move_id.move_type", "!=", "out_refund"),
-            "|",
-            "&",
-            ("order_id", "!=", False),
-            ("order_id.date_order", "<=", as_of_end),
-            "&",
-            ("order_id", "=", False),
-            "|",
-            "&",
-            ("move_id.invoice_date", "!=", False),
-            ("move_id.invoice_date", "<=", as_of),
-            "&",
-            ("move_id.invoice_date", "=", False),
-            ("move_id.date", "<=", as_of),
-            # not recognised by then
-            "|",
-            "|",
-            ("state", "!=", "posted"),
-            ("recognition_move_id.state", "!=", "posted"),
-            ("recognition_move_id.date", ">", as_of),
-        ]
-        if kind == "deferred":
-            domain += [("move_id", "!=", False), ("move_id.date", "<=", as_of)]
-        elif kind == "expected":
-            domain += ["|", ("move_id", "=", False), ("move_id.date", ">", as_of)]
-        if band:
-            limit_12 = as_of + relativedelta(months=12)
-            limit_24 = as_of + relativedelta(months=24)
-            domain += {
-                "within_12_months": [("recognition_date", "<=", limit_12)],
-                "from_12_to_24_months": [
-                    ("recognition_date", ">", limit_12),
-                    ("recognition_date", "<=", limit_24),
-                ],
-                "beyond_24_months": [("recognition_date", ">", limit_24)],
-            }[band]
-        return domain
+        """Schedule lines of the backlog at ``as_of``: ``backlog_domain()``."""
+        return self._analytics().backlog_domain(
+            as_of, band=band, kind=kind, company_ids=self._companies().ids
+        )
 
     def _deferred_accounts(self):
         """The deferred revenue accounts the roll-forward's ledger balance reads."""
@@ -599,220 +634,3 @@ class RevenueReport(models.TransientModel):
         return self.env["account.account"].browse(
             self.env["revenue.analytics"]._deferred_account_ids(companies)
         )
-
-
-class RevenueReportRollforward(models.TransientModel):
-    _name = "revenue.report.rollforward"
-    _description = "Deferred Revenue Roll-forward"
-    _order = "month"
-
-    report_id = fields.Many2one("revenue.report", required=True, ondelete="cascade")
-    currency_id = fields.Many2one(related="report_id.currency_id")
-    month = fields.Date(required=True)
-    opening = fields.Monetary(help="Deferred revenue at the end of the previous month.")
-    invoiced = fields.Monetary(help="Revenue deferred by invoices dated in the month.")
-    credited = fields.Monetary(
-        help="Deferred revenue taken back by credit notes dated in the month."
-    )
-    recognised = fields.Monetary(
-        help="Revenue recognised by entries dated in the month."
-    )
-    closing = fields.Monetary(help="Opening + invoiced + credited − recognised.")
-    gl_balance = fields.Monetary(
-        string="Ledger balance",
-        help="Credit balance of the deferred revenue accounts at the end of the "
-        "month, posted entries.",
-    )
-    difference = fields.Monetary(help="Closing − ledger balance: 0 when it ties.")
-    accrued = fields.Monetary(
-        string="Accrued (unbilled)",
-        help="Shown apart, never in the deferred balance: the debit balance of the "
-        "unbilled revenue accounts (418) at the end of the month, i.e. revenue "
-        "earned and not invoiced yet, accrued at the month end and reversed the "
-        "next day.",
-    )
-
-    @api.depends("month")
-    def _compute_display_name(self):
-        # "November 2026" / "novembre 2026": a month, not the date of its 1st
-        for row in self:
-            row.display_name = format_date(self.env, row.month, date_format="MMMM y")
-
-    def action_drilldown(self):
-        """What makes up the figure named in the context's ``figure``."""
-        self.ensure_one()
-        figure = self.env.context.get("figure")
-        model, domain = self._drilldown_domain(figure)
-        label = self._fields[figure].get_description(self.env)["string"]
-        name = f"{label} · {self.month.strftime('%Y-%m')}"
-        if model == "account.move.line":
-            return {
-                "type": "ir.actions.act_window",
-                "name": name,
-                "res_model": model,
-                "view_mode": "list,form,pivot",
-                "views": [
-                    (self.env.ref("account.view_move_line_tree").id, "list"),
-                    (False, "form"),
-                    (False, "pivot"),
-                ],
-                "domain": domain,
-                "context": {"create": False, "search_default_group_by_account": 1},
-            }
-        return self.report_id._schedule_lines_action(name, domain)
-
-    def _drilldown_domain(self, figure):
-        """(model, domain) of the records whose amounts make up ``figure``:
-        schedule lines for the roll-forward figures, journal items of the
-        deferred accounts for the ledger balance and the difference."""
-        self.ensure_one()
-        report = self.report_id
-        companies = report._companies()
-        start, end = self.month, month_end(self.month)
-        if figure == "accrued":
-            return "account.move.line", [
-                ("company_id", "in", companies.ids),
-                ("account_id", "in", companies.revenue_unbilled_account_id.ids),
-                ("parent_state", "=", "posted"),
-                ("date", "<=", end),
-            ]
-        if figure in ("gl_balance", "difference"):
-            domain = [
-                ("company_id", "in", companies.ids),
-                ("account_id", "in", report._deferred_accounts().ids),
-                ("parent_state", "=", "posted"),
-                ("date", "<=", end),
-            ]
-            if figure == "difference":
-                domain.append(("date", ">=", start))
-            return "account.move.line", domain
-        base = [
-            ("company_id", "in", companies.ids),
-            ("state", "!=", "cancelled"),
-        ]
-        invoiced = [("move_id", "!=", False), ("move_id.state", "=", "posted")]
-        if figure in ("opening", "closing"):
-            day = start - relativedelta(days=1) if figure == "opening" else end
-            return "revenue.recognition.line", base + invoiced + [
-                ("move_id.date", "<=", day),
-                "|",
-                "|",
-                ("state", "!=", "posted"),
-                ("recognition_move_id.state", "!=", "posted"),
-                ("recognition_move_id.date", ">", day),
-            ]
-        if figure in ("invoiced", "credited"):
-            operator = "!=" if figure == "invoiced" else "="
-            return "revenue.recognition.line", base + invoiced + [
-                ("move_id.move_type", operator, "out_refund"),
-                ("move_id.date", ">=", start),
-                ("move_id.date", "<=", end),
-            ]
-        if figure == "recognised":
-            return "revenue.recognition.line", base + [
-                ("state", "=", "posted"),
-                ("recognition_move_id.state", "=", "posted"),
-                ("recognition_move_id.date", ">=", start),
-                ("recognition_move_id.date", "<=", end),
-            ]
-        raise UserError(
-            self.env._(
-                "The roll-forward has no figure %(figure)s to open: choose opening, "
-                "invoiced, credited, recognised, closing, ledger balance, "
-                "difference or accrued.",
-                figure=figure,
-            )
-        )
-
-
-class RevenueReportBacklog(models.TransientModel):
-    _name = "revenue.report.backlog"
-    _description = "Backlog by Customer and Product"
-    _order = "band, partner_id, product_id"
-
-    report_id = fields.Many2one("revenue.report", required=True, ondelete="cascade")
-    currency_id = fields.Many2one(related="report_id.currency_id")
-    band = fields.Selection(BANDS, string="Time band", required=True)
-    kind = fields.Selection(
-        [
-            ("expected", "Signed, not invoiced"),
-            ("deferred", "Invoiced, not recognised"),
-        ],
-        string="Status",
-        required=True,
-    )
-    company_id = fields.Many2one("res.company")
-    partner_id = fields.Many2one("res.partner", string="Customer")
-    product_id = fields.Many2one("product.product")
-    amount = fields.Monetary()
-
-    def _read_group_orderby(self, order, groupby_terms, query):
-        # time bands in time order, not in the alphabetical order of their keys
-        if "band" in groupby_terms:
-            groupby_terms = {
-                **groupby_terms,
-                "band": SQL(
-                    "array_position(%s::varchar[], %s::varchar)",
-                    [band for band, _label in BANDS],
-                    groupby_terms["band"],
-                ),
-            }
-        return super()._read_group_orderby(order, groupby_terms, query)
-
-
-class RevenueReportMrr(models.TransientModel):
-    _name = "revenue.report.mrr"
-    _description = "MRR by Customer and Month"
-    _order = "month, partner_id"
-
-    report_id = fields.Many2one("revenue.report", required=True, ondelete="cascade")
-    currency_id = fields.Many2one(related="report_id.currency_id")
-    month = fields.Date(required=True)
-    partner_id = fields.Many2one("res.partner", string="Customer")
-    mrr = fields.Monetary(string="MRR", help="Monthly recurring revenue.")
-    arr = fields.Monetary(string="ARR", help="Annual recurring revenue: 12 × MRR.")
-
-
-class RevenueReportMrrMovement(models.TransientModel):
-    _name = "revenue.report.mrr.movement"
-    _description = "MRR Movement"
-    _order = "month, partner_id"
-
-    report_id = fields.Many2one("revenue.report", required=True, ondelete="cascade")
-    currency_id = fields.Many2one(related="report_id.currency_id")
-    month = fields.Date(required=True)
-    partner_id = fields.Many2one("res.partner", string="Customer")
-    kind = fields.Selection(MOVEMENT_KINDS, string="Movement", required=True)
-    amount = fields.Monetary(help="Signed change of the customer's MRR.")
-
-
-class RevenueReportMrrReconciliation(models.TransientModel):
-    _name = "revenue.report.mrr.reconciliation"
-    _description = "MRR Reconciliation"
-    _order = "partner_id"
-
-    report_id = fields.Many2one("revenue.report", required=True, ondelete="cascade")
-    currency_id = fields.Many2one(related="report_id.currency_id")
-    month = fields.Date(required=True)
-    partner_id = fields.Many2one("res.partner", string="Customer")
-    mrr = fields.Monetary(string="MRR")
-    invoiced = fields.Monetary(
-        help="Untaxed amount of the invoices dated in the month, credit notes negative."
-    )
-    recognised = fields.Monetary()
-    difference = fields.Monetary(
-        compute="_compute_difference",
-        store=True,
-        help="Invoiced − MRR: what the reasons explain.",
-    )
-    reason_one_off = fields.Monetary(string="One-off")
-    reason_timing = fields.Monetary(string="Timing")
-    reason_discount = fields.Monetary(string="Discount")
-    reason_credit_note = fields.Monetary(string="Credit note")
-    reason_upgrade_downgrade = fields.Monetary(string="Upgrade / downgrade")
-    reason_unexplained = fields.Monetary(string="Unexplained")
-
-    @api.depends("mrr", "invoiced")
-    def _compute_difference(self):
-        for line in self:
-            line.difference = line.invoiced - line.mrr
