@@ -516,7 +516,7 @@ class RevenueRecognitionLine(models.Model):
                     continue
                 # in the language of the document's company: one language in
                 # its chatter whoever acts (a French company reads French)
-                lang = record.company_id.partner_id.lang or self.env.lang
+                lang = record.sudo().company_id.partner_id.lang or self.env.lang
                 body = self.with_context(lang=lang)._hold_message(
                     hold, reason, lines.with_context(lang=lang)
                 )

@@ -104,6 +104,7 @@ class TestRevenueGuard(RevenueTestCommon):
         wizard_form = Form(
             self.env["revenue.recognition.wizard"].with_user(self.revenue_admin)
         )
+        wizard_form.date = "2026-01-15"
         wizard_form.posting_date_mode = "selected_date"
         wizard_form.grouping = "summary"
         wizard = wizard_form.save()
