@@ -22,6 +22,7 @@
         "data/ir_cron.xml",
         "wizard/revenue_recognition_wizard_views.xml",
         "wizard/revenue_update_terms_wizard_views.xml",
+        "wizard/account_move_reversal_views.xml",
         "views/revenue_report_views.xml",
         "views/menus.xml",
         "data/spreadsheet_dashboard.xml",

@@ -132,10 +132,20 @@ class AccountMove(models.Model):
         )
         if to_schedule:
             rev_model = self.env["revenue.recognition.line"]
+            sources = to_schedule._prepare_revenue_sources()
+            cancelling = {
+                line.id
+                for line in to_schedule
+                if line.move_id.move_type == "out_refund"
+                and line.revenue_credit_treatment == "cancel"
+            }
             vals_list = rev_model._prepare_schedule_vals_list(
-                to_schedule._prepare_revenue_sources()
+                [source for source in sources if source.record.id not in cancelling]
             )
             to_schedule._revenue_carry_holds(vals_list)
+            vals_list += to_schedule._revenue_cancel_vals_list(
+                [source for source in sources if source.record.id in cancelling]
+            )
             rev_model._create_batch(vals_list)
         posted.invoice_line_ids.sale_line_ids.filtered(
             "revenue_schedule_id"
@@ -274,6 +284,7 @@ class AccountMove(models.Model):
             {"state": "cancelled"}
         )
         self.line_ids._revenue_undo_deferral()
+        self.line_ids._revenue_restore_cancelled()
         self.line_ids.sale_line_ids._revenue_sync_expected()
         self.filtered("revenue_recognition_entry")._revenue_release_lines()
         return res

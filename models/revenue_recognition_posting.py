@@ -578,6 +578,9 @@ class RevenueRecognitionPostingMixin(models.AbstractModel):
         """One company of the cron, in its own transaction when ``commit``."""
         records = self.with_company(company).with_context(revenue_commit=commit)
         kwargs = {
+            # dated the day it closes, never back in the months of late lines
+            "posting_date_mode": "selected_date",
+            "posting_date": today,
             "grouping": company.revenue_auto_post_grouping,
             "post": company.revenue_auto_post_entries,
             "domain": [("company_id", "=", company.id)],

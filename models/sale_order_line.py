@@ -117,7 +117,9 @@ class SaleOrderLine(models.Model):
             if line._revenue_is_allocated():
                 remaining = line._revenue_allocated_remaining()
             else:
-                remaining = line.currency_id.round(line.untaxed_amount_to_invoice)
+                remaining = line.currency_id.round(
+                    line.untaxed_amount_to_invoice - line._revenue_credited_kept()
+                )
             if line.currency_id.compare_amounts(remaining, 0.0) <= 0:
                 continue
             company = line.company_id
@@ -192,8 +194,9 @@ class SaleOrderLine(models.Model):
         """What the schedules of this line's posted invoice lines recognise
         (allocation differences aside, credit notes deducted)."""
         self.ensure_one()
-        revs = self.invoice_lines.filtered(
-            lambda aml: aml.parent_state == "posted"
+        revs = (
+            self.invoice_lines.filtered(lambda aml: aml.parent_state == "posted")
+            - self.invoice_lines._revenue_credit_kept()
         ).revenue_line_ids.filtered(
             lambda rev: rev.state != "cancelled" and not rev.allocation_difference
         )
@@ -308,6 +311,23 @@ class SaleOrderLine(models.Model):
             source.allocation_difference = difference_company
             source.amount_currency = currency.round(billed - difference)
             source.amount = company_currency.round(source.amount - difference_company)
+
+    def _revenue_credited_kept(self):
+        """Untaxed amount of the posted price concessions and cancellations
+        credited on this line, in its currency: Odoo counts them as still to
+        invoice (the credited quantity is to invoice again), but the contract
+        price fell or the service stopped, so they never come back as expected
+        revenue, accrual or backlog. Returns are to invoice again."""
+        self.ensure_one()
+        return sum(
+            aml.currency_id._convert(
+                aml.price_subtotal,
+                self.currency_id,
+                self.company_id,
+                aml.move_id.invoice_date or aml.date,
+            )
+            for aml in self.invoice_lines._revenue_credit_kept()
+        )
 
     def _prepare_invoice_line(self, **optional_values):
         res = super()._prepare_invoice_line(**optional_values)

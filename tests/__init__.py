@@ -16,3 +16,4 @@ from . import test_update_terms
 from . import test_accrual
 from . import test_reporting
 from . import test_dashboard
+from . import test_credit_notes
