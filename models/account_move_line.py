@@ -55,10 +55,8 @@ class AccountMoveLine(models.Model):
         "date. Return: the order line is open again, to be invoiced again.",
     )
     revenue_cancel_date = fields.Date(
-        string="Revenue Cancel Date",
         copy=False,
-        help="Cancellation: the day the service stops (empty: the credit note's "
-        "date).",
+        help="Cancellation: the day the service stops (empty: the credit note's date).",
     )
 
     @api.depends("product_id", "display_type", "move_id.move_type")
@@ -564,5 +562,9 @@ class AccountMoveLine(models.Model):
             )
         )
         lines._bookkeeping().write(
-            {"state": "pending", "cancel_date": False, "cancelled_by_move_line_id": False}
+            {
+                "state": "pending",
+                "cancel_date": False,
+                "cancelled_by_move_line_id": False,
+            }
         )

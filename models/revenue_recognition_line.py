@@ -164,6 +164,8 @@ class RevenueRecognitionLine(models.Model):
             ("recognition_date", "<=", as_of),
             ("allocation_difference", "=", False),
             # a late run as of a month end leaves out invoices of the next month
+            "|",
+            ("move_id", "=", False),
             ("move_id.date", "<=", as_of),
         ]
 

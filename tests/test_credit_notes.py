@@ -13,7 +13,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -129,7 +129,7 @@ class TestCreditNotes(RevenueTestCommon):
                 [("state", "in", ("pending", "expected")), ("order_id", "=", order.id)]
             )
         )
-        for start, end in self._month_ends(5, 12):
+        for __, end in self._month_ends(5, 12):
             self._run(end)
         self.assertEqual(self._income(date(2026, 5, 1), date(2026, 12, 31)), 0.0)
         # Odoo counts the credited quantity as to invoice again: not revenue.
@@ -380,8 +380,8 @@ class TestMonthEndDates(RevenueTestCommon):
         self.assertRecordValues(march, [{"amount_currency": 100.0, "amount": 110.0}])
         result = self.line_model._accrue(date(2026, 3, 31))
         self.assertEqual(result.line_count, 1)
-        accrual = self.env["account.move"].browse(result.move_ids).filtered(
-            "revenue_accrual"
+        accrual = (
+            self.env["account.move"].browse(result.move_ids).filtered("revenue_accrual")
         )
         unbilled = accrual.line_ids.filtered(
             lambda aml: aml.account_id == self.company.revenue_accrual_account_id

@@ -97,11 +97,17 @@ class TestPriceAllocation(RevenueTestCommon):
         invoice.action_post()
         return invoice
 
-    def _refund(self, invoice, date="2025-12-15"):
+    def _refund(self, invoice, date="2025-12-15", treatment="return"):
         wizard = (
             self.env["account.move.reversal"]
             .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"date": date, "journal_id": invoice.journal_id.id})
+            .create(
+                {
+                    "date": date,
+                    "journal_id": invoice.journal_id.id,
+                    "revenue_credit_treatment": treatment,
+                }
+            )
         )
         refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
         refund.action_post()
