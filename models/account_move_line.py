@@ -568,3 +568,16 @@ class AccountMoveLine(models.Model):
                 "cancelled_by_move_line_id": False,
             }
         )
+
+    def _revenue_mirror_lines(self):
+        """Posted credit note lines whose schedule mirrors one of these invoice
+        lines (price concessions and returns): the same obligation, so a change
+        of terms of the invoice line must reschedule them with it. Cancellations
+        do not mirror: they stopped the line."""
+        return self.search(
+            [
+                ("revenue_origin_line_id", "in", self.ids),
+                ("parent_state", "=", "posted"),
+                ("revenue_credit_treatment", "!=", "cancel"),
+            ]
+        )
