@@ -136,7 +136,7 @@ class SaleOrder(models.Model):
                 line.product_uom._compute_quantity(
                     quantity, line.product_id.uom_id, round=False
                 )
-                * line.product_id._revenue_ssp(),
+                * line.product_id._revenue_ssp(line.company_id),
                 0.0,
             )
             for line, quantity in zip(lines, quantities, strict=True)

@@ -635,3 +635,19 @@ class TestPriceAllocation(RevenueTestCommon):
         with Form(self.product_a.product_tmpl_id) as product_form:
             product_form.revenue_ssp = 25.0
         self.assertEqual(self.product_a._revenue_ssp(), 25.0)
+
+    def test_standalone_price_leaves_out_an_included_tax(self):
+        """Without a standalone price, the sales price without taxes: 1,150.00
+        with a 15 % tax included is 1,000.00 (defect 5)."""
+        tax_included = self.tax_sale.copy(
+            {"name": "15 % included", "price_include_override": "tax_included"}
+        )
+        product = self._create_product(
+            name="Router, tax included",
+            lst_price=1150.0,
+            taxes_id=[Command.set(tax_included.ids)],
+            revenue_schedule_id=self.schedule_once.id,
+        )
+        self.assertAlmostEqual(product._revenue_ssp(self.company), 1000.0)
+        # a price-excluded tax changes nothing: 20.00
+        self.assertAlmostEqual(self.product_a._revenue_ssp(self.company), 20.0)
