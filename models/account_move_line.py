@@ -42,6 +42,16 @@ class AccountMoveLine(models.Model):
     revenue_line_ids = fields.One2many(
         "revenue.recognition.line", "move_line_id", string="Revenue Lines"
     )
+    revenue_allocation_difference = fields.Monetary(
+        string="Billed Above Allocation",
+        currency_field="currency_id",
+        copy=False,
+        readonly=True,
+        help="Price allocation: what this line bills above (negative: below) "
+        "the share of the order's price allocated to its quantity, cumulated "
+        "with the order line's earlier invoices. A line billed above carries "
+        "the difference for the order's other obligations.",
+    )
     revenue_credit_treatment = fields.Selection(
         CREDIT_TREATMENTS,
         string="Credit Treatment",
@@ -176,7 +186,25 @@ class AccountMoveLine(models.Model):
 
     def _revenue_deferred_lines(self):
         return self.filtered(
-            lambda line: line.revenue_schedule_id and line._revenue_is_eligible()
+            lambda line: (
+                (line.revenue_schedule_id or line._revenue_point_in_time())
+                and line._revenue_is_eligible()
+            )
+        )
+
+    def _revenue_point_in_time(self):
+        """An invoice line without schedule of an obligation whose order
+        allocates its price: satisfied at a point in time (its invoice date),
+        it recognises its allocation then, and what it bills above it is
+        deferred for the order's other obligations."""
+        self.ensure_one()
+        sale_line = self.sale_line_ids[:1]
+        return bool(
+            not self.revenue_schedule_id
+            and not self.is_downpayment
+            and sale_line
+            and not sale_line.is_downpayment
+            and sale_line._revenue_is_allocated()
         )
 
     def _prepare_revenue_sources(self):
@@ -185,6 +213,12 @@ class AccountMoveLine(models.Model):
         for line in self:
             move = line.move_id
             start, end = line._revenue_term()
+            if not line.revenue_schedule_id:
+                # point in time: the invoice date (a credit note: the date of
+                # the invoice line it reverses)
+                origin = line.revenue_origin_line_id or line
+                start = origin.move_id.invoice_date or origin.move_id.date
+                end = False
             sources.append(
                 RevenueSource(
                     record=line,
@@ -220,9 +254,18 @@ class AccountMoveLine(models.Model):
         for line in self:
             company = line.company_id
             label = line.name or line.product_id.display_name
-            deferred = line.revenue_schedule_id._get_deferred_account(
-                line.product_id, company
-            )
+            if line.revenue_schedule_id:
+                deferred = line.revenue_schedule_id._get_deferred_account(
+                    line.product_id, company
+                )
+            else:
+                category_schedule = line.product_id.with_company(
+                    company
+                ).categ_id.revenue_schedule_id
+                deferred = (
+                    category_schedule.deferred_account_id
+                    or company.revenue_deferred_account_id
+                )
             if not deferred:
                 raise UserError(
                     self.env._(
@@ -581,3 +624,29 @@ class AccountMoveLine(models.Model):
                 ("revenue_credit_treatment", "!=", "cancel"),
             ]
         )
+
+    def _revenue_point_vals_list(self, sources):
+        """Schedule lines of sources without schedule (obligations satisfied at
+        a point in time): all of the source on its start date."""
+        vals_list = []
+        for source in sources:
+            schedule_lines = []
+            if not (
+                source.company.currency_id.is_zero(source.amount)
+                and source.currency.is_zero(source.amount_currency)
+            ):
+                schedule_lines.append(
+                    ScheduleLine(
+                        sequence=0,
+                        recognition_date=source.start,
+                        period_start=source.start,
+                        period_end=source.start,
+                        amount_currency=Decimal(str(source.amount_currency)),
+                        amount=Decimal(str(source.amount)),
+                    )
+                )
+            line_vals = source.record._prepare_revenue_line_vals(source, schedule_lines)
+            for vals in line_vals:
+                vals["mrr_amount"] = 0.0
+            vals_list.extend(line_vals)
+        return vals_list

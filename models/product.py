@@ -46,9 +46,7 @@ class ProductProduct(models.Model):
         if self.revenue_ssp:
             return self.revenue_ssp
         company = company or self.env.company
-        taxes = self.taxes_id.filtered(
-            lambda tax: tax.company_id in company.parent_ids
-        )
+        taxes = self.taxes_id.filtered(lambda tax: tax.company_id in company.parent_ids)
         if not taxes.filtered("price_include"):
             return self.lst_price
         return taxes.compute_all(self.lst_price, product=self)["total_excluded"]
