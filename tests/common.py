@@ -155,7 +155,10 @@ class RevenueTestCommon(TestSaleCommon):
             [
                 ("company_id", "=", company.id),
                 ("parent_state", "=", "posted"),
+                # scheduled, or satisfied at a point in time (price allocation)
+                "|",
                 ("revenue_schedule_id", "!=", False),
+                ("revenue_line_ids", "!=", False),
                 ("revenue_income_account_id", "!=", False),
                 ("display_type", "=", "product"),
             ]

@@ -378,7 +378,8 @@ class TestPriceAllocation(RevenueTestCommon):
         differences follow the order prices (1,100 - 800 = +300.00, 100 - 400
         = -300.00): the router recognises 880 - 300 = 580.00 and carries 300.00
         for the support, which recognises its 80.00 and those 300.00: the
-        price cut (220 + 20 = 240.00) is recognised on the lines themselves. A second support line (100.00) is then added: what is left
+        price cut (220 + 20 = 240.00) is recognised on the lines themselves.
+        A second support line (100.00) is then added: what is left
         of the order to allocate is 1,300 - (800 + 400) (the allocation the
         invoices consumed) = 100.00, all of it to the only line not invoiced.
         """
@@ -670,3 +671,99 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertAlmostEqual(product._revenue_ssp(self.company), 1000.0)
         # a price-excluded tax changes nothing: 20.00
         self.assertAlmostEqual(self.product_a._revenue_ssp(self.company), 20.0)
+
+    # --- obligations without schedule -----------------------------------------------
+
+    def _hardware_and_support(self):
+        """Hardware without schedule (standalone 1,200, sold 1,200) and 12
+        months of support (standalone 600, sold 300), from 1 January 2026.
+
+        Allocation of 1,500 by 1,200 : 600: 1,000.00 and 500.00. The hardware
+        is satisfied at its invoice date: 1,000 then; it carries 200.00 for the
+        support, on the support's term (16.67 a month, rounded cumulatively);
+        the support recognises its own 300 (25.00 a month): 41.67, 41.66, …
+        """
+        hardware = self._create_product(
+            name="Firewall appliance",
+            type="consu",
+            invoice_policy="order",
+            lst_price=1200.0,
+        )
+        support = self._create_product(
+            name="Firewall support",
+            type="service",
+            invoice_policy="order",
+            lst_price=600.0,
+            revenue_schedule_id=self.schedule_12m.id,
+        )
+        order = self._bundle_order(
+            [(hardware, 1, 1200.0), (support, 1, 300.0)], date_order="2026-01-01"
+        )
+        order.order_line[1].revenue_start_date = "2026-01-01"
+        order.action_confirm()
+        return order, hardware, support
+
+    def test_point_in_time_obligation_in_a_bundle(self):
+        order, hardware, support = self._hardware_and_support()
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"), [1000.0, 500.0]
+        )
+        # only the support is signed backlog over time: 500 expected
+        self.assertEqual([round(x, 2) for x in self._expected(order)], [0.0, 500.0])
+        invoice = self._invoice(order, "2026-01-01")
+        line_hw, line_support = invoice.invoice_line_ids.sorted("sequence")
+        # Dr 411 1,725.00 / Cr 487 1,200.00 + 300.00 / Cr tax 225.00
+        self.assertEqual(line_hw.account_id, self.deferred_account)
+        self.assertEqual(self._split(line_hw), (1000.0, 200.0))
+        self.assertEqual(self._split(line_support), (300.0, 0.0))
+        self.assertEqual(self._expected(order), [0.0, 0.0])
+        self.assertBooks()
+        self._recognise("2026-01-31")
+        # hardware 1,000.00 at its invoice date; support 25.00 + 16.67
+        self.assertAlmostEqual(self._income(hardware), 1000.0)
+        self.assertAlmostEqual(self._income(support), 41.67)
+        self.assertBooks(after_run=True)
+        self._recognise("2026-12-31")
+        self.assertAlmostEqual(self._income(hardware), 1000.0)
+        self.assertAlmostEqual(self._income(support), 500.0)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertFalse(
+            order.order_line.revenue_line_ids.filtered(
+                lambda rev: rev.state in ("pending", "expected")
+            )
+        )
+        self.assertBooks(after_run=True)
+
+    def test_crediting_one_line_of_a_bundle_leaves_nothing_deferred(self):
+        """The hardware is returned in full: its credit mirrors what it
+        recognised (−1,000 on its date) and what it carried (−200 on the
+        support's term); the support recognises what it billed, 300."""
+        order, hardware, support = self._hardware_and_support()
+        invoice = self._invoice(order, "2026-01-01")
+        self._recognise("2026-03-31")
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "date": "2026-04-15",
+                    "journal_id": invoice.journal_id.id,
+                    "revenue_credit_treatment": "return",
+                }
+            )
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.invoice_line_ids.filtered(
+            lambda line: line.product_id == support
+        ).unlink()
+        refund.action_post()
+        self.assertEqual(self._split(refund.invoice_line_ids), (-1000.0, -200.0))
+        self._recognise("2026-12-31")
+        self.assertAlmostEqual(self._income(hardware), 0.0)
+        self.assertAlmostEqual(self._income(support), 300.0)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertFalse(
+            self.env["revenue.recognition.line"].search(
+                [("state", "=", "pending"), ("order_id", "=", order.id)]
+            )
+        )
