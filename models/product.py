@@ -24,9 +24,9 @@ class ProductTemplate(models.Model):
         string="Standalone Selling Price",
         digits="Product Price",
         help="The price this product sells for on its own, in the company "
-        "currency. Orders that allocate their price share their scheduled "
+        "currency. Orders that allocate their price share their product "
         "lines' total in proportion to quantity × this price. Zero: the sales "
-        "price.",
+        "price without taxes.",
     )
 
 
