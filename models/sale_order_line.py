@@ -270,6 +270,8 @@ class SaleOrderLine(models.Model):
             return
         batch_ids = {source.record.id for source in allocated}
         done = {}  # order line id: [signed quantity, difference] invoiced so far
+        # order id: {receiver order line id: [carried, in company currency]}
+        carried = {}
         for source in allocated:
             line = source.record
             sale_line = line.sale_line_ids[:1]
@@ -313,7 +315,7 @@ class SaleOrderLine(models.Model):
             source.amount_currency = currency.round(billed - difference)
             source.amount = company_currency.round(source.amount - difference_company)
             source.transfers = sale_line._revenue_transfer_sources(
-                source, receivers, difference, difference_company
+                source, receivers, difference, difference_company, carried
             )
 
     def _revenue_allocation_receivers(self):
@@ -336,26 +338,68 @@ class SaleOrderLine(models.Model):
             > 0
         }
 
-    def _revenue_transfer_sources(self, source, receivers, amount, amount_company):
+    def _revenue_transfer_sources(
+        self, source, receivers, amount, amount_company, carried
+    ):
         """``RevenueSource``s of the part (``amount``, ``amount_company``) of an
         invoice line's schedule recognised for ``receivers`` ({order line:
         weight}), on each receiver's term: that of its first posted invoice
         line, else its order line's (the invoice date standing in for the
-        order date); a receiver without schedule on the invoice's date."""
+        order date); a receiver without schedule on the invoice's date.
+
+        Rounded cumulatively over the order: what all its invoice lines have
+        carried so far (``carried``, filled from the posted ones on first
+        use) plus ``amount`` is shared by the weights, and each receiver gets
+        its share minus what it already got, so that once the order is
+        invoiced each receiver has received exactly what it lacks.
+        """
         self.ensure_one()
         invoice_line = source.record
         day = invoice_line.move_id.invoice_date or invoice_line.move_id.date
         lines = list(receivers)
         weights = [receivers[line] for line in lines]
-        shares = allocate(
-            Decimal(str(amount)), weights, Decimal(str(source.currency.rounding))
-        )
+        order_carried = carried.get(self.order_id.id)
+        if order_carried is None:
+            order_carried = carried[self.order_id.id] = {}
+            for line in self.order_id._revenue_allocation_lines():
+                revs = line.revenue_line_ids.filtered(
+                    lambda rev, line=line: (
+                        rev.state != "cancelled"
+                        and rev.move_line_id.parent_state == "posted"
+                        and rev.move_line_id.id not in invoice_line.ids
+                        and line not in rev.move_line_id.sale_line_ids
+                    )
+                )
+                order_carried[line.id] = [
+                    sum(revs.mapped("amount_currency")),
+                    sum(revs.mapped("amount")),
+                ]
+        got_so_far = [order_carried.setdefault(line.id, [0.0, 0.0]) for line in lines]
+        before = [
+            sum(values[0] for values in got_so_far),
+            sum(values[1] for values in got_so_far),
+        ]
         company_currency = source.company.currency_id
-        shares_company = allocate(
-            Decimal(str(amount_company)),
+        targets = allocate(
+            Decimal(str(source.currency.round(before[0] + amount))),
+            weights,
+            Decimal(str(source.currency.rounding)),
+        )
+        targets_company = allocate(
+            Decimal(str(company_currency.round(before[1] + amount_company))),
             weights,
             Decimal(str(company_currency.rounding)),
         )
+        shares, shares_company = [], []
+        for got, target, target_company in zip(
+            got_so_far, targets, targets_company, strict=True
+        ):
+            share = source.currency.round(float(target) - got[0])
+            share_company = company_currency.round(float(target_company) - got[1])
+            got[0] += share
+            got[1] += share_company
+            shares.append(share)
+            shares_company.append(share_company)
         transfers = []
         for receiver, share, share_company in zip(
             lines, shares, shares_company, strict=True
