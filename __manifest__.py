@@ -25,6 +25,7 @@
         "wizard/revenue_recognition_wizard_views.xml",
         "views/revenue_change_views.xml",
         "wizard/revenue_update_terms_wizard_views.xml",
+        "wizard/account_move_reversal_views.xml",
         "views/revenue_report_views.xml",
         "views/menus.xml",
         "report/revenue_cutoff_views.xml",

@@ -132,15 +132,46 @@ class AccountMove(models.Model):
         )
         if to_schedule:
             rev_model = self.env["revenue.recognition.line"]
-            vals_list = rev_model._prepare_schedule_vals_list(
-                to_schedule._prepare_revenue_sources()
-            )
+            sources = to_schedule._prepare_revenue_sources()
+            # price allocation: parts recognised for other obligations
+            sources += [transfer for source in sources for transfer in source.transfers]
+            cancelling = {
+                line.id
+                for line in to_schedule
+                if line.move_id.move_type == "out_refund"
+                and line.revenue_credit_treatment == "cancel"
+            }
+            cancel, point, spread = [], [], []
+            for source in sources:
+                if (
+                    source.record._name == "account.move.line"
+                    and source.record.id in cancelling
+                ):
+                    cancel.append(source)
+                elif source.schedule:
+                    spread.append(source)
+                else:
+                    point.append(source)
+            differences = defaultdict(list)
+            for source in sources:
+                if source.record._name == "account.move.line" and (
+                    source.billed_above_allocation
+                    or source.record.revenue_allocation_difference
+                ):
+                    differences[source.billed_above_allocation].append(source.record.id)
+            for difference, line_ids in differences.items():
+                self.env["account.move.line"].browse(line_ids).with_context(
+                    skip_invoice_sync=True
+                ).write({"revenue_allocation_difference": difference})
+            vals_list = rev_model._prepare_schedule_vals_list(spread)
+            vals_list += to_schedule._revenue_point_vals_list(point)
             to_schedule._revenue_carry_holds(vals_list)
+            vals_list += to_schedule._revenue_cancel_vals_list(cancel)
             rev_model._create_batch(vals_list)
         # the invoice replaces the expected lines as of its accounting date
         today = fields.Date.context_today(self)
         for day, moves in posted.grouped(lambda move: min(move.date, today)).items():
-            moves.invoice_line_ids.sale_line_ids.filtered(
+            moves.invoice_line_ids.sale_line_ids._revenue_with_allocated_orders().filtered(
                 "revenue_schedule_id"
             ).with_context(revenue_event_date=day)._revenue_sync_expected()
         # 4. A posted reversal takes the revenue back: its lines are pending again.
@@ -277,7 +308,8 @@ class AccountMove(models.Model):
             {"state": "cancelled"}
         )
         self.line_ids._revenue_undo_deferral()
-        self.line_ids.sale_line_ids._revenue_sync_expected()
+        self.line_ids._revenue_restore_cancelled()
+        self.line_ids.sale_line_ids._revenue_with_allocated_orders()._revenue_sync_expected()
         self.filtered("revenue_recognition_entry")._revenue_release_lines()
         return res
 

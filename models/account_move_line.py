@@ -1,8 +1,17 @@
+from decimal import Decimal
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import frozendict
 
+from ..engine import ScheduleLine
 from .revenue_scheduled_line import RevenueSource
+
+CREDIT_TREATMENTS = [
+    ("price", "Price concession"),
+    ("cancel", "Cancellation"),
+    ("return", "Return"),
+]
 
 
 class AccountMoveLine(models.Model):
@@ -33,6 +42,32 @@ class AccountMoveLine(models.Model):
     revenue_line_ids = fields.One2many(
         "revenue.recognition.line", "move_line_id", string="Revenue Lines"
     )
+    revenue_allocation_difference = fields.Monetary(
+        string="Billed Above Allocation",
+        currency_field="currency_id",
+        copy=False,
+        readonly=True,
+        help="Price allocation: what this line bills above (negative: below) "
+        "the share of the order's price allocated to its quantity, cumulated "
+        "with the order line's earlier invoices. A line billed above carries "
+        "the difference for the order's other obligations.",
+    )
+    revenue_credit_treatment = fields.Selection(
+        CREDIT_TREATMENTS,
+        string="Credit Treatment",
+        default="price",
+        copy=False,
+        help="What this credit note line does to the revenue of the line it "
+        "credits. Price concession: the contract price falls, the credit spreads "
+        "over the credited line's term (what was already recognised is caught up "
+        "at the next run). Cancellation: the service stops on the cancel date, "
+        "nothing is recognised after it and the difference is recognised on that "
+        "date. Return: the order line is open again, to be invoiced again.",
+    )
+    revenue_cancel_date = fields.Date(
+        copy=False,
+        help="Cancellation: the day the service stops (empty: the credit note's date).",
+    )
 
     @api.depends("product_id", "display_type", "move_id.move_type")
     def _compute_revenue_schedule_id(self):
@@ -51,8 +86,16 @@ class AccountMoveLine(models.Model):
         if "move_reverse_cancel" in self.env.context:
             # A credit note mirrors the schedule it reverses: same term, same
             # income account, same holds; what the invoice already recognised is
-            # caught up at the next run.
+            # caught up at the next run. The credit-note wizard says what it does
+            # to revenue (price concession, cancellation or return).
+            treatment = self.env.context.get("revenue_credit_treatment")
+            cancel_date = self.env.context.get("revenue_cancel_date")
             for line, vals in zip(self, vals_list, strict=True):
+                if treatment and line.move_id.move_type == "out_invoice":
+                    vals.update(
+                        revenue_credit_treatment=treatment,
+                        revenue_cancel_date=cancel_date or False,
+                    )
                 if line.revenue_schedule_id and line.revenue_income_account_id:
                     start, end = line._revenue_term()
                     vals.update(
@@ -143,7 +186,25 @@ class AccountMoveLine(models.Model):
 
     def _revenue_deferred_lines(self):
         return self.filtered(
-            lambda line: line.revenue_schedule_id and line._revenue_is_eligible()
+            lambda line: (
+                (line.revenue_schedule_id or line._revenue_point_in_time())
+                and line._revenue_is_eligible()
+            )
+        )
+
+    def _revenue_point_in_time(self):
+        """An invoice line without schedule of an obligation whose order
+        allocates its price: satisfied at a point in time (its invoice date),
+        it recognises its allocation then, and what it bills above it is
+        deferred for the order's other obligations."""
+        self.ensure_one()
+        sale_line = self.sale_line_ids[:1]
+        return bool(
+            not self.revenue_schedule_id
+            and not self.is_downpayment
+            and sale_line
+            and not sale_line.is_downpayment
+            and sale_line._revenue_is_allocated()
         )
 
     def _prepare_revenue_sources(self):
@@ -152,6 +213,12 @@ class AccountMoveLine(models.Model):
         for line in self:
             move = line.move_id
             start, end = line._revenue_term()
+            if not line.revenue_schedule_id:
+                # point in time: the invoice date (a credit note: the date of
+                # the invoice line it reverses)
+                origin = line.revenue_origin_line_id or line
+                start = origin.move_id.invoice_date or origin.move_id.date
+                end = False
             sources.append(
                 RevenueSource(
                     record=line,
@@ -189,9 +256,18 @@ class AccountMoveLine(models.Model):
         for line in self:
             company = line.company_id
             label = line.name or line.product_id.display_name
-            deferred = line.revenue_schedule_id._get_deferred_account(
-                line.product_id, company
-            )
+            if line.revenue_schedule_id:
+                deferred = line.revenue_schedule_id._get_deferred_account(
+                    line.product_id, company
+                )
+            else:
+                category_schedule = line.product_id.with_company(
+                    company
+                ).categ_id.revenue_schedule_id
+                deferred = (
+                    category_schedule.deferred_account_id
+                    or company.revenue_deferred_account_id
+                )
             if not deferred:
                 raise UserError(
                     self.env._(
@@ -454,3 +530,157 @@ class AccountMoveLine(models.Model):
         return self.env["revenue.change"]._revenue_change_terms(
             obligation, change_date, end_date, schedule, method, reason
         )
+
+    # --- credit notes: what they do to revenue --------------------------------
+
+    def _revenue_credit_kept(self):
+        """Posted credit note lines among ``self`` whose amount never comes back
+        as revenue to invoice: price concessions and cancellations."""
+        return self.filtered(
+            lambda line: (
+                line.parent_state == "posted"
+                and line.move_id.move_type == "out_refund"
+                and line.revenue_credit_treatment in ("price", "cancel")
+                and line.display_type == "product"
+            )
+        )
+
+    def _revenue_cancel_day(self):
+        """The day a cancellation stops the service: the cancel date typed on the
+        line, else the credit note's date."""
+        self.ensure_one()
+        return (
+            self.revenue_cancel_date or self.move_id.invoice_date or self.move_id.date
+        )
+
+    def _revenue_cancel_targets(self):
+        """The invoice lines a cancelling credit note line stops: the line it
+        reverses, else the posted scheduled invoice lines of its order lines."""
+        self.ensure_one()
+        if self.revenue_origin_line_id:
+            return self.revenue_origin_line_id
+        return self.sale_line_ids.invoice_lines.filtered(
+            lambda line: (
+                line.move_id.move_type == "out_invoice"
+                and line.parent_state == "posted"
+                and line.revenue_schedule_id
+                and line.revenue_income_account_id
+            )
+        )
+
+    def _revenue_cancel_vals_list(self, sources):
+        """Schedule lines of cancelling credit note lines (``sources``: theirs).
+
+        The credited invoice lines recognise nothing after the cancel date:
+        their pending lines dated after it are cancelled (that day, by this
+        credit note line). What was recognised before is kept. The credit
+        differs from what was cancelled by what the customer keeps paying for
+        (a fee, positive) or gets back of revenue already recognised
+        (negative): one line on the cancel date recognises that difference.
+        """
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for source in sources:
+            line = source.record
+            day = line._revenue_cancel_day()
+            stopped = line._revenue_cancel_targets().revenue_line_ids.filtered(
+                lambda rev, day=day: (
+                    rev.state == "pending"
+                    and rev.recognition_date > day
+                    and not rev.allocation_difference
+                )
+            )
+            amount = source.company.currency_id.round(
+                source.amount + sum(stopped.mapped("amount"))
+            )
+            amount_currency = source.currency.round(
+                source.amount_currency + sum(stopped.mapped("amount_currency"))
+            )
+            stopped._bookkeeping().write(
+                {
+                    "state": "cancelled",
+                    "cancel_date": today,
+                    "cancelled_by_move_line_id": line.id,
+                }
+            )
+            schedule_lines = []
+            if not (
+                source.company.currency_id.is_zero(amount)
+                and source.currency.is_zero(amount_currency)
+            ):
+                schedule_lines.append(
+                    ScheduleLine(
+                        sequence=0,
+                        recognition_date=day,
+                        period_start=day,
+                        period_end=day,
+                        amount_currency=Decimal(str(amount_currency)),
+                        amount=Decimal(str(amount)),
+                    )
+                )
+            line_vals = line._prepare_revenue_line_vals(source, schedule_lines)
+            for vals in line_vals:
+                # a catch-up on one day, never revenue of a month
+                vals["mrr_amount"] = 0.0
+            vals_list.extend(line_vals)
+        return vals_list
+
+    def _revenue_restore_cancelled(self):
+        """A cancelling credit note reset to draft: the lines it cancelled are
+        pending again."""
+        lines = (
+            self.env["revenue.recognition.line"]
+            .sudo()
+            .search(
+                [
+                    ("cancelled_by_move_line_id", "in", self.ids),
+                    ("state", "=", "cancelled"),
+                ]
+            )
+        )
+        lines._bookkeeping().write(
+            {
+                "state": "pending",
+                "cancel_date": False,
+                "cancelled_by_move_line_id": False,
+            }
+        )
+
+    def _revenue_mirror_lines(self):
+        """Posted credit note lines whose schedule mirrors one of these invoice
+        lines (price concessions and returns): the same obligation, so a change
+        of terms of the invoice line must reschedule them with it. Cancellations
+        do not mirror: they stopped the line."""
+        return self.search(
+            [
+                ("revenue_origin_line_id", "in", self.ids),
+                ("parent_state", "=", "posted"),
+                ("revenue_credit_treatment", "!=", "cancel"),
+            ]
+        )
+
+    def _revenue_point_vals_list(self, sources):
+        """Schedule lines of sources without schedule (obligations satisfied at
+        a point in time): all of the source on its start date."""
+        vals_list = []
+        for source in sources:
+            schedule_lines = []
+            if not (
+                source.company.currency_id.is_zero(source.amount)
+                and source.currency.is_zero(source.amount_currency)
+            ):
+                schedule_lines.append(
+                    ScheduleLine(
+                        sequence=0,
+                        recognition_date=source.start,
+                        period_start=source.start,
+                        period_end=source.start,
+                        amount_currency=Decimal(str(source.amount_currency)),
+                        amount=Decimal(str(source.amount)),
+                    )
+                )
+            line_vals = source.record._prepare_revenue_line_vals(source, schedule_lines)
+            for vals in line_vals:
+                vals["mrr_amount"] = 0.0
+            vals_list.extend(line_vals)
+        return vals_list

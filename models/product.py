@@ -24,9 +24,9 @@ class ProductTemplate(models.Model):
         string="Standalone Selling Price",
         digits="Product Price",
         help="The price this product sells for on its own, in the company "
-        "currency. Orders that allocate their price share their scheduled "
+        "currency. Orders that allocate their price share their product "
         "lines' total in proportion to quantity × this price. Zero: the sales "
-        "price.",
+        "price without taxes.",
     )
 
 
@@ -38,9 +38,15 @@ class ProductProduct(models.Model):
         self.ensure_one()
         return self.revenue_schedule_id or self.categ_id.revenue_schedule_id
 
-    def _revenue_ssp(self):
+    def _revenue_ssp(self, company=None):
         """Standalone selling price per unit of the product's unit of measure:
         the one set on the product, else its sales price (variant extras
-        included)."""
+        included) without taxes: a price-included tax is taken out."""
         self.ensure_one()
-        return self.revenue_ssp or self.lst_price
+        if self.revenue_ssp:
+            return self.revenue_ssp
+        company = company or self.env.company
+        taxes = self.taxes_id.filtered(lambda tax: tax.company_id in company.parent_ids)
+        if not taxes.filtered("price_include"):
+            return self.lst_price
+        return taxes.compute_all(self.lst_price, product=self)["total_excluded"]

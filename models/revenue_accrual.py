@@ -23,7 +23,7 @@ fail with a serialization error and try again, seeing this run's entries.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
@@ -57,7 +57,12 @@ class RevenueRecognitionLine(models.Model):
         Lines of order lines already accrued for that date are not excluded
         here: see ``_accrued_sale_lines``.
         """
-        domain = [("state", "=", "expected"), ("recognition_date", "<=", as_of)]
+        domain = [
+            ("state", "=", "expected"),
+            ("recognition_date", "<=", as_of),
+            # orders confirmed (dated) on or before the as-of date
+            ("order_id.date_order", "<=", datetime.combine(as_of, time.max)),
+        ]
         if held:
             return domain + [
                 "|",
@@ -147,13 +152,24 @@ class RevenueRecognitionLine(models.Model):
         if not lines:
             return result
         date_map = self._recognition_date_map(company, journal, {as_of})
-        accrual_date = date_map.get(as_of, as_of)
+        if date_map:
+            raise UserError(
+                self.env._(
+                    "Company %(company)s: unbilled revenue cannot be accrued as of "
+                    "%(date)s, which is in a locked period. Accrue as of a date in "
+                    "an open period, or change the lock date in Accounting › "
+                    "Configuration › Settings.",
+                    company=company.display_name,
+                    date=format_date(self.env, as_of),
+                )
+            )
+        accrual_date = as_of
         reversal_date = accrual_date + timedelta(days=1)
         reversal_map = self._recognition_date_map(company, journal, {reversal_date})
         result.date_shifts = sorted(date_map.items()) + sorted(reversal_map.items())
         reversal_date = reversal_map.get(reversal_date, reversal_date)
         by_sale_line = lines.grouped("sale_line_id")
-        items = self._accrual_items(by_sale_line, account, as_of)
+        items = self._accrual_items(by_sale_line, account, as_of, company)
         max_items = max(company.revenue_max_lines_per_entry, 1)
         plans = plan_entries(
             items, grouping=grouping, max_items=max_items, date_map=date_map
@@ -194,17 +210,39 @@ class RevenueRecognitionLine(models.Model):
         )
 
     @api.model
-    def _accrual_items(self, by_sale_line, account, as_of):
+    def _accrual_items(self, by_sale_line, account, as_of, company=None):
         """Engine inputs: one item per order line, the sum of its due lines.
 
         :param by_sale_line: {sale.order.line: its expected lines to accrue}
+
+        In a foreign currency the amount in company currency is that of the
+        as-of date's rate (the month end's), not the order date's.
         """
+        company = company or self.env.company
         incomes = self._accrual_income_accounts(
             self.env["sale.order.line"].union(*by_sale_line)
         )
         items = []
         for sale_line, lines in by_sale_line.items():
             first = lines[0]
+            amount_currency = sum(
+                (
+                    to_decimal(first.currency_id.round(line.amount_currency))
+                    for line in lines
+                ),
+                Decimal(0),
+            )
+            if first.currency_id == first.company_currency_id:
+                amount = amount_currency
+            else:
+                amount = to_decimal(
+                    first.currency_id._convert(
+                        float(amount_currency),
+                        first.company_currency_id,
+                        company,
+                        as_of,
+                    )
+                )
             items.append(
                 RecognitionItem(
                     key=sale_line,
@@ -212,20 +250,8 @@ class RevenueRecognitionLine(models.Model):
                     deferred_account_id=account.id,
                     income_account_id=incomes[sale_line].id,
                     currency_id=first.currency_id.id,
-                    amount=sum(
-                        (
-                            to_decimal(first.company_currency_id.round(line.amount))
-                            for line in lines
-                        ),
-                        Decimal(0),
-                    ),
-                    amount_currency=sum(
-                        (
-                            to_decimal(first.currency_id.round(line.amount_currency))
-                            for line in lines
-                        ),
-                        Decimal(0),
-                    ),
+                    amount=amount,
+                    amount_currency=amount_currency,
                     partner_id=first.partner_id.id or None,
                     product_id=first.product_id.id or None,
                     analytic_distribution=first.analytic_distribution or None,

@@ -125,7 +125,8 @@ class RevenueRecognitionLine(models.Model):
         """Do one unit of work in the current transaction.
 
         :param options: ``grouping``, ``post``, ``posting_date_mode``,
-            ``posting_date`` (recognition), and ``mark_accrued``: the cron's
+            ``posting_date`` (recognition; default: every entry dated ``as_of``), and
+            ``mark_accrued``: the cron's
             accrual remembers the month end once nothing is left to accrue
             (``revenue_accrual_last_date``). Defaults: the company's settings.
         :return: :class:`RecognitionResult`. A recognition unit is fault
@@ -146,8 +147,9 @@ class RevenueRecognitionLine(models.Model):
         post = options.get("post")
         return records._recognise(
             as_of,
-            posting_date_mode=options.get("posting_date_mode") or "recognition_date",
-            posting_date=options.get("posting_date"),
+            # dated the day it closes, never back in the months of late lines
+            posting_date_mode=options.get("posting_date_mode") or "selected_date",
+            posting_date=options.get("posting_date") or as_of,
             grouping=grouping,
             post=company.revenue_auto_post_entries if post is None else post,
             domain=domain,

@@ -136,6 +136,15 @@ class RevenueRecognitionLine(models.Model):
         "terms, a cancellation or an invoice replacing it): reports as of an "
         "earlier date still count it.",
     )
+    cancelled_by_move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Cancelled by Credit Note Line",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        help="The cancelling credit note line that stopped this line: resetting "
+        "that credit note to draft makes this line pending again.",
+    )
     mrr_amount = fields.Float(
         string="Monthly Recurring Revenue",
         digits=False,
@@ -150,7 +159,8 @@ class RevenueRecognitionLine(models.Model):
         """The lines a run as of ``as_of`` releases (``held=True``: those it skips).
 
         The one definition of "due": pending, not recognised by an entry, dated
-        up to ``as_of``, and not on hold. Used by the run (``_recognise``), its
+        up to ``as_of``, of an invoice dated (accounting date) up to ``as_of``,
+        and not on hold. Used by the run (``_recognise``), its
         row lock (``_lock_for_recognition``), the cron's count of what remains
         and the Recognise Revenue wizard's preview.
         """
@@ -160,6 +170,10 @@ class RevenueRecognitionLine(models.Model):
             ("on_hold", "=", held),
             ("recognition_date", "<=", as_of),
             ("allocation_difference", "=", False),
+            # a late run as of a month end leaves out invoices of the next month
+            "|",
+            ("move_id", "=", False),
+            ("move_id.date", "<=", as_of),
         ]
 
     @api.depends("move_id.name", "order_id.name", "sequence", "product_id")

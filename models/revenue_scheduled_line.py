@@ -36,6 +36,12 @@ class RevenueSource:
     #: that is never recognised, in company and document currency.
     allocation_difference: float = 0.0
     allocation_difference_currency: float = 0.0
+    #: Price allocation: ``RevenueSource``s of the part of this invoice line's
+    #: amount that other obligations of the order recognise, on their terms.
+    transfers: list = field(default_factory=list)
+    #: Price allocation: what the invoice line bills above its allocation
+    #: (negative: below), in document currency, kept on the invoice line.
+    billed_above_allocation: float = 0.0
 
 
 class RevenueScheduledLineMixin(models.AbstractModel):

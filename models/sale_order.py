@@ -26,9 +26,10 @@ class SaleOrder(models.Model):
         readonly=False,
         precompute=True,
         copy=True,
-        help="At confirmation, share the untaxed total of the scheduled lines "
-        "across them in proportion to quantity × standalone selling price: each "
-        "line's schedule recognises its share, whatever it is invoiced at.",
+        help="At confirmation, share the untaxed total of the order's product "
+        "lines (scheduled or not) across them in proportion to quantity × "
+        "standalone selling price: each line recognises its share, whatever it "
+        "is invoiced at.",
     )
 
     @api.depends("company_id")
@@ -88,12 +89,13 @@ class SaleOrder(models.Model):
         return res
 
     def _revenue_allocation_lines(self):
-        """The order lines that share the order's price: scheduled product lines
-        with a quantity, in order sequence."""
+        """The order lines that share the order's price: its performance
+        obligations, i.e. every product line with a quantity (scheduled or not;
+        not sections, notes or down payments), in order sequence."""
         self.ensure_one()
         return self.order_line.filtered(
             lambda line: (
-                line.revenue_schedule_id
+                line.product_id
                 and not line.display_type
                 and not line.is_downpayment
                 and line.product_uom_qty > 0
@@ -142,7 +144,7 @@ class SaleOrder(models.Model):
                 line.product_uom._compute_quantity(
                     quantity, line.product_id.uom_id, round=False
                 )
-                * line.product_id._revenue_ssp(),
+                * line.product_id._revenue_ssp(line.company_id),
                 0.0,
             )
             for line, quantity in zip(lines, quantities, strict=True)

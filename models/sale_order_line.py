@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from odoo import api, fields, models
 
+from ..engine import allocate
 from .revenue_scheduled_line import RevenueSource
 
 # Order line fields whose change alters the expected revenue of a confirmed order.
@@ -150,7 +153,9 @@ class SaleOrderLine(models.Model):
             if line._revenue_is_allocated():
                 remaining = line._revenue_allocated_remaining()
             else:
-                remaining = line.currency_id.round(line.untaxed_amount_to_invoice)
+                remaining = line.currency_id.round(
+                    line.untaxed_amount_to_invoice - line._revenue_credited_kept()
+                )
             if line.currency_id.compare_amounts(remaining, 0.0) <= 0:
                 continue
             company = line.company_id
@@ -190,13 +195,14 @@ class SaleOrderLine(models.Model):
         return self | orders.filtered("revenue_allocate").order_line
 
     def _revenue_is_allocated(self):
-        """True when this line's schedules recognise its allocated amount."""
+        """True when this line (an obligation of an allocating order, scheduled
+        or not) recognises its allocated amount."""
         self.ensure_one()
         order = self.order_id
         return bool(
             order.revenue_allocate
             and order.state == "sale"
-            and self.revenue_schedule_id
+            and self.product_id
             and not self.display_type
             and not self.is_downpayment
             and self.product_uom_qty > 0
@@ -227,34 +233,34 @@ class SaleOrderLine(models.Model):
         return max(self.currency_id.round(remaining), 0.0)
 
     def _revenue_allocated_invoiced(self):
-        """What the schedules of this line's posted invoice lines recognise
-        (allocation differences aside, credit notes deducted)."""
+        """What the posted invoices recognise for this obligation: the schedule
+        lines of this order line on posted invoice lines, its own and those
+        other lines of the order carry for it (price concessions and
+        cancellations aside: they never come back as revenue to invoice)."""
         self.ensure_one()
-        revs = self.invoice_lines.filtered(
-            lambda aml: aml.parent_state == "posted"
-        ).revenue_line_ids.filtered(
-            lambda rev: rev.state != "cancelled" and not rev.allocation_difference
+        kept = self.invoice_lines._revenue_credit_kept()
+        revs = self.revenue_line_ids.filtered(
+            lambda rev: (
+                rev.state != "cancelled"
+                and rev.move_line_id
+                and rev.move_line_id.parent_state == "posted"
+                and rev.move_line_id not in kept
+            )
         )
         return self.currency_id.round(sum(revs.mapped("amount_currency")))
 
     def _revenue_allocation_consumed(self):
         """The part of this line's allocation its posted invoices consumed:
-        what the order prices the quantity invoiced at, minus the allocation
-        differences carried (credit notes deducted). A price typed on an
+        what the order prices the quantity invoiced at, minus what they billed
+        above their allocation (credit notes deducted). A price typed on an
         invoice is recognised on that invoice line and does not change it, so
-        a re-allocation never hands it back to the other lines."""
+        a re-allocation never hands it back to the other lines; what other
+        lines' invoices carry for this one is not consumed by it."""
         self.ensure_one()
         posted = self.invoice_lines.filtered(
-            lambda aml: (
-                aml.parent_state == "posted"
-                and aml.revenue_schedule_id
-                and aml.revenue_income_account_id
-            )
+            lambda aml: aml.parent_state == "posted" and aml.revenue_income_account_id
         )
         quantity = sum(self._revenue_invoiced_quantity(aml) for aml in posted)
-        differences = posted.revenue_line_ids.filtered(
-            lambda rev: rev.state != "cancelled" and rev.allocation_difference
-        )
         at_order_price = (
             self.price_subtotal * quantity / self.product_uom_qty
             if self.product_uom_qty
@@ -262,7 +268,7 @@ class SaleOrderLine(models.Model):
         )
         return self.currency_id.round(
             self.currency_id.round(at_order_price)
-            - sum(differences.mapped("amount_currency"))
+            - sum(posted.mapped("revenue_allocation_difference"))
         )
 
     def _revenue_invoiced_quantity(self, move_line):
@@ -278,30 +284,32 @@ class SaleOrderLine(models.Model):
     def _revenue_apply_allocation(self, sources):
         """Schedule the allocated amounts of invoice lines of allocated orders.
 
-        ``sources`` are the ``RevenueSource`` of posted invoice lines. An
-        invoice line of an allocated order line is deferred for what it bills,
-        but part of that is an *allocation difference*, carried by one schedule
-        line that is never recognised: at the cumulative quantity invoiced q
-        (credit notes deducted, earlier invoices included), the differences of
-        the order line add up to round(price × q / ordered) − round(allocation
-        × q / ordered), what the order prices q at minus its allocation. The
-        schedule spreads the rest (billed minus difference). So each invoice
-        recognises the allocation of its quantity (a price typed on the
-        invoice is recognised on the line itself), a credit note of a whole
-        invoice mirrors it, rounding and re-allocations are caught up, and once
-        an order line is fully invoiced its differences add up to its price
-        minus its allocation: zero over the whole order.
+        ``sources`` are the ``RevenueSource`` of posted invoice lines. At the
+        cumulative quantity invoiced q of an order line (credit notes deducted,
+        earlier invoices included), what it billed differs from its
+        allocation by round(price × q / ordered) − round(allocation × q /
+        ordered). An obligation sold above its allocation (a *donor*) keeps
+        its allocation on its own term and carries the difference for the
+        obligations sold below theirs (the *receivers*): that part of its
+        schedule (``source.transfers``) is spread on each receiver's term, in
+        proportion to what each lacks. A receiver recognises what it bills on
+        its own term. So every invoice line's schedule adds up to what it
+        billed, nothing stays pending once the terms are over, and once the
+        order is fully invoiced each obligation has recognised its allocation.
         """
         allocated = [
             source
             for source in sources
-            if source.record.sale_line_ids[:1]
+            if source.record._name == "account.move.line"
+            and source.record.sale_line_ids[:1]
             and source.record.sale_line_ids[:1]._revenue_is_allocated()
         ]
         if not allocated:
             return
         batch_ids = {source.record.id for source in allocated}
         done = {}  # order line id: [signed quantity, difference] invoiced so far
+        # order id: {receiver order line id: [carried, in company currency]}
+        carried = {}
         for source in allocated:
             line = source.record
             sale_line = line.sale_line_ids[:1]
@@ -311,16 +319,12 @@ class SaleOrderLine(models.Model):
                     lambda aml: (
                         aml.parent_state == "posted"
                         and aml.id not in batch_ids
-                        and aml.revenue_schedule_id
                         and aml.revenue_income_account_id
                     )
                 )
-                differences = earlier.revenue_line_ids.filtered(
-                    lambda rev: rev.state != "cancelled" and rev.allocation_difference
-                )
                 done[sale_line.id] = [
                     sum(sale_line._revenue_invoiced_quantity(aml) for aml in earlier),
-                    sum(differences.mapped("amount_currency")),
+                    sum(earlier.mapped("revenue_allocation_difference")),
                 ]
             totals = done[sale_line.id]
             totals[0] += sale_line._revenue_invoiced_quantity(line)
@@ -329,6 +333,10 @@ class SaleOrderLine(models.Model):
             ) - sale_line._revenue_allocated_share(totals[0])
             difference = currency.round(target - totals[1])
             totals[1] += difference
+            source.billed_above_allocation = difference
+            receivers = sale_line._revenue_allocation_receivers()
+            if currency.is_zero(difference) or not receivers:
+                continue
             billed = source.amount_currency
             company_currency = source.company.currency_id
             if currency.is_zero(billed):
@@ -342,10 +350,165 @@ class SaleOrderLine(models.Model):
                 difference_company = company_currency.round(
                     difference * source.amount / billed
                 )
-            source.allocation_difference_currency = difference
-            source.allocation_difference = difference_company
             source.amount_currency = currency.round(billed - difference)
             source.amount = company_currency.round(source.amount - difference_company)
+            source.transfers = sale_line._revenue_transfer_sources(
+                source, receivers, difference, difference_company, carried
+            )
+
+    def _revenue_allocation_receivers(self):
+        """{receiver order line: weight} when this allocated line is sold above
+        its allocation: the order's obligations sold below theirs, weighted by
+        what each lacks. Empty for other lines."""
+        self.ensure_one()
+        currency = self.currency_id
+        if (
+            currency.compare_amounts(self.price_subtotal, self.revenue_allocated_amount)
+            <= 0
+        ):
+            return {}
+        return {
+            line: line.revenue_allocated_amount - line.price_subtotal
+            for line in self.order_id._revenue_allocation_lines()
+            if currency.compare_amounts(
+                line.revenue_allocated_amount, line.price_subtotal
+            )
+            > 0
+        }
+
+    def _revenue_transfer_sources(
+        self, source, receivers, amount, amount_company, carried
+    ):
+        """``RevenueSource``s of the part (``amount``, ``amount_company``) of an
+        invoice line's schedule recognised for ``receivers`` ({order line:
+        weight}), on each receiver's term: that of its first posted invoice
+        line, else its order line's (the invoice date standing in for the
+        order date); a receiver without schedule on the invoice's date.
+
+        Rounded cumulatively over the order: what all its invoice lines have
+        carried so far (``carried``, filled from the posted ones on first
+        use) plus ``amount`` is shared by the weights, and each receiver gets
+        its share minus what it already got, so that once the order is
+        invoiced each receiver has received exactly what it lacks.
+        """
+        self.ensure_one()
+        invoice_line = source.record
+        day = invoice_line.move_id.invoice_date or invoice_line.move_id.date
+        lines = list(receivers)
+        weights = [receivers[line] for line in lines]
+        order_carried = carried.get(self.order_id.id)
+        if order_carried is None:
+            order_carried = carried[self.order_id.id] = {}
+            for line in self.order_id._revenue_allocation_lines():
+                revs = line.revenue_line_ids.filtered(
+                    lambda rev, line=line: (
+                        rev.state != "cancelled"
+                        and rev.move_line_id.parent_state == "posted"
+                        and rev.move_line_id.id not in invoice_line.ids
+                        and line not in rev.move_line_id.sale_line_ids
+                    )
+                )
+                order_carried[line.id] = [
+                    sum(revs.mapped("amount_currency")),
+                    sum(revs.mapped("amount")),
+                ]
+        got_so_far = [order_carried.setdefault(line.id, [0.0, 0.0]) for line in lines]
+        before = [
+            sum(values[0] for values in got_so_far),
+            sum(values[1] for values in got_so_far),
+        ]
+        company_currency = source.company.currency_id
+        targets = allocate(
+            Decimal(str(source.currency.round(before[0] + amount))),
+            weights,
+            Decimal(str(source.currency.rounding)),
+        )
+        targets_company = allocate(
+            Decimal(str(company_currency.round(before[1] + amount_company))),
+            weights,
+            Decimal(str(company_currency.rounding)),
+        )
+        shares, shares_company = [], []
+        for got, target, target_company in zip(
+            got_so_far, targets, targets_company, strict=True
+        ):
+            share = source.currency.round(float(target) - got[0])
+            share_company = company_currency.round(float(target_company) - got[1])
+            got[0] += share
+            got[1] += share_company
+            shares.append(share)
+            shares_company.append(share_company)
+        transfers = []
+        for receiver, share, share_company in zip(
+            lines, shares, shares_company, strict=True
+        ):
+            if not share and not share_company:
+                continue
+            start, end = receiver._revenue_transfer_term(day)
+            transfers.append(
+                RevenueSource(
+                    record=receiver,
+                    schedule=receiver.revenue_schedule_id,
+                    start=start,
+                    end=end,
+                    currency=source.currency,
+                    company=source.company,
+                    amount_currency=float(share),
+                    amount=float(share_company),
+                    values={
+                        **source.values,
+                        "sale_line_id": receiver.id,
+                        "product_id": receiver.product_id.id,
+                        "analytic_distribution": receiver.analytic_distribution,
+                    },
+                )
+            )
+        return transfers
+
+    def _revenue_transfer_term(self, day):
+        """(start, end) of what another invoice line recognises for this
+        obligation (see ``_revenue_transfer_sources``)."""
+        self.ensure_one()
+        if not self.revenue_schedule_id:
+            return day, False
+        invoiced = self.invoice_lines.filtered(
+            lambda aml: (
+                aml.move_id.move_type == "out_invoice"
+                and aml.parent_state == "posted"
+                and aml.revenue_schedule_id
+                and aml.revenue_income_account_id
+            )
+        ).sorted(lambda aml: (aml.move_id.invoice_date, aml.id))[:1]
+        if invoiced:
+            return invoiced._revenue_term()
+        start = self.revenue_start_date or fields.Date.to_date(
+            self.order_id.commitment_date
+        )
+        if start or not self.revenue_schedule_id.automatic_contract_terms:
+            return start or day, self.revenue_end_date
+        return day, False
+
+    def _revenue_with_allocated_orders(self):
+        """These lines and all the lines of their orders that allocate: an
+        invoice of one obligation may recognise revenue for the others."""
+        return self | self.order_id.filtered("revenue_allocate").order_line
+
+    def _revenue_credited_kept(self):
+        """Untaxed amount of the posted price concessions and cancellations
+        credited on this line, in its currency: Odoo counts them as still to
+        invoice (the credited quantity is to invoice again), but the contract
+        price fell or the service stopped, so they never come back as expected
+        revenue, accrual or backlog. Returns are to invoice again."""
+        self.ensure_one()
+        return sum(
+            aml.currency_id._convert(
+                aml.price_subtotal,
+                self.currency_id,
+                self.company_id,
+                aml.move_id.invoice_date or aml.date,
+            )
+            for aml in self.invoice_lines._revenue_credit_kept()
+        )
 
     def _prepare_invoice_line(self, **optional_values):
         res = super()._prepare_invoice_line(**optional_values)

@@ -26,3 +26,4 @@ from . import test_delivery_screens
 from . import test_jobs
 from . import test_analytics_stood
 from . import test_analytics_rpc
+from . import test_credit_notes

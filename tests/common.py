@@ -155,18 +155,30 @@ class RevenueTestCommon(TestSaleCommon):
             [
                 ("company_id", "=", company.id),
                 ("parent_state", "=", "posted"),
+                # scheduled, or satisfied at a point in time (price allocation)
+                "|",
                 ("revenue_schedule_id", "!=", False),
+                ("revenue_line_ids", "!=", False),
                 ("revenue_income_account_id", "!=", False),
                 ("display_type", "=", "product"),
             ]
         )
         for line in scheduled:
-            revs = line.revenue_line_ids.filtered(lambda r: r.state != "cancelled")
+            # A cancellation stops the lines it cancels on the invoice line it
+            # credits: they count with the credit note line that cancelled them.
+            revs = line.revenue_line_ids.filtered(
+                lambda r: r.state != "cancelled" or r.cancelled_by_move_line_id
+            )
+            stopped = rev_model.search([("cancelled_by_move_line_id", "=", line.id)])
             self.assertAlmostEqual(
-                sum(revs.mapped("amount")), -line.balance, places=2, msg=line.name
+                sum(revs.mapped("amount")) - sum(stopped.mapped("amount")),
+                -line.balance,
+                places=2,
+                msg=line.name,
             )
             self.assertAlmostEqual(
-                sum(revs.mapped("amount_currency")),
+                sum(revs.mapped("amount_currency"))
+                - sum(stopped.mapped("amount_currency")),
                 -line.amount_currency,
                 places=2,
                 msg=line.name,
@@ -231,7 +243,12 @@ class RevenueTestCommon(TestSaleCommon):
         )
         for sol in order_lines:
             expected = sol.revenue_line_ids.filtered(lambda r: r.state == "expected")
-            to_invoice = sol.untaxed_amount_to_invoice if sol.state == "sale" else 0.0
+            # price concessions and cancellations are never to invoice again
+            to_invoice = (
+                sol.untaxed_amount_to_invoice - sol._revenue_credited_kept()
+                if sol.state == "sale"
+                else 0.0
+            )
             if sol._revenue_is_allocated():
                 # the allocation of the quantity to invoice in all (ordered or
                 # delivered) minus what the posted invoices' schedules recognise
@@ -241,10 +258,15 @@ class RevenueTestCommon(TestSaleCommon):
                     if sol.product_id.invoice_policy == "delivery"
                     else sol.product_uom_qty
                 )
-                invoiced = sol.invoice_lines.filtered(
-                    lambda aml: aml.parent_state == "posted"
-                ).revenue_line_ids.filtered(
-                    lambda r: r.state != "cancelled" and not r.allocation_difference
+                # this obligation's lines on posted invoices (its own and
+                # those other obligations' invoices carry for it)
+                kept = sol.invoice_lines._revenue_credit_kept()
+                invoiced = sol.revenue_line_ids.filtered(
+                    lambda r, kept=kept: (
+                        r.state != "cancelled"
+                        and r.move_line_id.parent_state == "posted"
+                        and r.move_line_id not in kept
+                    )
                 )
                 to_invoice = sol.currency_id.round(
                     sol.currency_id.round(allocated * total / sol.product_uom_qty)
@@ -285,9 +307,6 @@ class RevenueTestCommon(TestSaleCommon):
                 msg="unbilled revenue account",
             )
         if after_run:
-            differences = live.filtered(
-                lambda r: r.allocation_difference and r.state != "cancelled"
-            )
             for partner in live.partner_id:
                 mine = scheduled.filtered(
                     lambda aml, p=partner: aml.move_id.commercial_partner_id == p
@@ -297,35 +316,25 @@ class RevenueTestCommon(TestSaleCommon):
                         "amount"
                     )
                 )
-                # Price allocation: a line billed below its share recognises more
-                # than it billed, from the order's other lines; what is invoiced
-                # net, corrected by the allocation differences, bounds it.
-                difference = sum(
-                    differences.filtered(lambda r, p=partner: r.partner_id == p).mapped(
-                        "amount"
-                    )
-                )
+                # every invoice line's schedule adds up to what it billed,
+                # price allocation included
                 self.assertLessEqual(
-                    round(recognised, 2),
-                    round(-sum(mine.mapped("balance")) - difference, 2),
+                    round(recognised, 2), round(-sum(mine.mapped("balance")), 2)
                 )
 
     def _assertAllocatedOrders(self, order_lines):
         """Orders that allocate their price by standalone selling prices.
 
-        The allocated amounts add up to the untaxed total of the scheduled
-        lines. Once every such line is invoiced (posted, credit notes
-        deducted), the allocation differences of its invoice lines add up to
-        that total minus the allocated amounts (zero), and their schedules to
-        what was billed minus that: over the whole order, what is recognised
-        is what is invoiced.
+        The allocated amounts add up to the untaxed total of the obligations.
+        Once every obligation is invoiced (posted, without credit notes), each
+        recognises its allocation (its own invoice lines and what the other
+        obligations' invoice lines carry for it): over the whole order, what
+        is recognised is what is invoiced.
         """
         for order in order_lines.order_id.filtered(
             lambda o: o.revenue_allocate and o.state == "sale"
         ):
-            lines = order_lines.filtered(
-                lambda sol, o=order: sol.order_id == o and sol._revenue_is_allocated()
-            )
+            lines = order._revenue_allocation_lines()
             total = sum(lines.mapped("price_subtotal"))
             allocated = sum(lines.mapped("revenue_allocated_amount"))
             open_lines = lines.filtered(
@@ -344,24 +353,20 @@ class RevenueTestCommon(TestSaleCommon):
                 self.assertAlmostEqual(
                     allocated, total, places=2, msg=f"allocation of {order.name}"
                 )
-            if open_lines:
-                continue
             invoice_lines = lines.invoice_lines.filtered(
                 lambda aml: aml.parent_state == "posted"
             )
-            revs = invoice_lines.revenue_line_ids.filtered(
-                lambda r: r.state != "cancelled"
-            )
-            differences = revs.filtered("allocation_difference")
-            self.assertAlmostEqual(
-                sum(differences.mapped("amount_currency")),
-                total - allocated,
-                places=2,
-                msg=f"allocation differences of {order.name}",
-            )
-            self.assertAlmostEqual(
-                sum((revs - differences).mapped("amount_currency")),
-                -sum(invoice_lines.mapped("amount_currency")) - (total - allocated),
-                places=2,
-                msg=f"recognition of {order.name}",
-            )
+            if open_lines or invoice_lines.filtered(
+                lambda aml: aml.move_id.move_type == "out_refund"
+            ):
+                continue
+            for sol in lines:
+                revs = sol.revenue_line_ids.filtered(
+                    lambda r: r.state != "cancelled" and r.move_line_id
+                )
+                self.assertAlmostEqual(
+                    sum(revs.mapped("amount_currency")),
+                    sol.revenue_allocated_amount,
+                    places=2,
+                    msg=f"recognition of {sol.name}",
+                )

@@ -39,7 +39,9 @@ class TestAccrual(RevenueTestCommon):
         order = self._create_order(
             lines, partner=partner, date_order="2026-02-20", **values
         )
-        order.action_confirm()
+        # confirmed on its date: an accrual takes orders confirmed by its date
+        with freeze_time("2026-02-20"):
+            order.action_confirm()
         return order
 
     def _accrual_wizard(self, as_of=MARCH_END, **values):
@@ -444,18 +446,18 @@ class TestAccrual(RevenueTestCommon):
         self.assertEqual(self._deferred_balance(account=self.accrual_account), 0.0)
         self.assertBooks()
 
-    def test_locked_period_moves_to_first_open_date(self):
+    def test_locked_period_is_refused(self):
+        """An accrual dated in a locked month is refused, never moved and called
+        accrued (defect 9)."""
         self._confirmed_order()
         self.company.fiscalyear_lock_date = MARCH_END
         wizard = self._accrual_wizard().save()
-        wizard.action_create_journal()
-        accrual = self._accruals()
-        self.assertRecordValues(
-            accrual,
-            [{"date": date(2026, 4, 1), "revenue_accrual_date": MARCH_END}],
-        )
-        self.assertEqual(accrual.reversal_move_ids.date, date(2026, 4, 2))
-        self.assertIn("locked period", wizard.result_message)
+        with self.assertRaisesRegex(UserError, "locked period"):
+            wizard.action_create_journal()
+        self.assertFalse(self._accruals())
+        # the month after is open: accrued there, on its own date
+        self.line_model._accrue(date(2026, 4, 30))
+        self.assertEqual(self._accruals().date, date(2026, 4, 30))
         self.assertBooks()
 
     def test_salesperson_cannot_accrue(self):
@@ -507,7 +509,8 @@ class TestAccrual(RevenueTestCommon):
                 }
             )
         )
-        order_2.action_confirm()
+        with freeze_time("2026-02-20"):
+            order_2.action_confirm()
         company_2.revenue_accrue_unbilled = True
         self.assertTrue(company_2.revenue_unbilled_account_id)
         cron_model = self.line_model.with_user(self.env.ref("base.user_root"))

@@ -1,9 +1,9 @@
 """Random invoicing flows through the real ORM, the invariants checked after
 every step (hypothesis ``RuleBasedStateMachine``).
 
-Besides invoicing, crediting, holds and recognition, the machine delivers
-and returns (the delivery basis), records customers' acceptances (release
-events), accrues
+Besides invoicing, crediting (price concessions, cancellations and returns),
+holds and recognition, the machine delivers and returns (the delivery
+basis), records customers' acceptances (release events), accrues
 unbilled revenue at month ends (the Recognise Revenue wizard), changes the
 terms of posted invoice lines (the Change Revenue Terms wizard) and confirms
 orders that allocate their price by standalone selling prices; after every
@@ -124,11 +124,17 @@ class BooksMachine(RuleBasedStateMachine):
         self.invoices.append(move)
         self.ran = False
 
-    def _reversal(self, invoice, modify=False):
+    def _reversal(self, invoice, modify=False, treatment="price"):
         wizard = (
             self.case.env["account.move.reversal"]
             .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"date": self.today, "journal_id": invoice.journal_id.id})
+            .create(
+                {
+                    "date": self.today,
+                    "journal_id": invoice.journal_id.id,
+                    "revenue_credit_treatment": treatment,
+                }
+            )
         )
         action = wizard.modify_moves() if modify else wizard.refund_moves()
         return self.case.env["account.move"].browse(action["res_id"])
@@ -223,10 +229,16 @@ class BooksMachine(RuleBasedStateMachine):
         self._post(draft[-1:])
 
     @precondition(lambda self: self._posted_invoices())
-    @rule(data=st.data(), share=st.sampled_from([1.0, 0.5]))
-    def credit(self, data, share):
+    @rule(
+        data=st.data(),
+        share=st.sampled_from([1.0, 0.5]),
+        treatment=st.sampled_from(["price", "cancel", "return"]),
+    )
+    def credit(self, data, share, treatment):
+        """A credit note of each treatment (a cancellation stops the service
+        on the credit note's date)."""
         invoice = data.draw(st.sampled_from(self._posted_invoices()))
-        refund = self._reversal(invoice)
+        refund = self._reversal(invoice, treatment=treatment)
         if share != 1.0:
             for line in refund.invoice_line_ids:
                 line.price_unit = line.currency_id.round(line.price_unit * share)
@@ -270,6 +282,17 @@ class BooksMachine(RuleBasedStateMachine):
         else:
             line.action_hold("held by the machine")
 
+    def _assert_nothing_due(self):
+        """Right after a run, nothing due and not held is left pending."""
+        rev_model = self.case.env["revenue.recognition.line"]
+        self.case.assertFalse(
+            rev_model.search(
+                rev_model._get_due_domain(self.today)
+                + [("company_id", "=", self.case.company.id)]
+            ),
+            "due lines left pending after a run",
+        )
+
     @rule(months=st.integers(0, 4))
     def recognise(self, months):
         self.today = self.today + relativedelta(months=months, day=31)
@@ -277,6 +300,7 @@ class BooksMachine(RuleBasedStateMachine):
             self.today, domain=[("company_id", "=", self.case.company.id)]
         )
         self.ran = True
+        self._assert_nothing_due()
 
     @rule(data=st.data())
     def reverse_recognition(self, data):
@@ -302,6 +326,7 @@ class BooksMachine(RuleBasedStateMachine):
         wizard_form.accrue_unbilled = True
         wizard_form.save().action_create_journal()
         self.ran = True
+        self._assert_nothing_due()
 
     @precondition(lambda self: self._scheduled_invoice_lines())
     @rule(
@@ -351,6 +376,28 @@ class BooksMachine(RuleBasedStateMachine):
     @invariant()
     def books_are_right(self):
         self.case.assertBooks(after_run=self.ran)
+
+    @invariant()
+    def recognised_contracts_leave_nothing_deferred(self):
+        """Once a contract (an order) has nothing expected and nothing left to
+        recognise, nothing of it stays pending and its deferred balance is 0."""
+        for order in self.orders:
+            lines = order.order_line.invoice_lines.revenue_line_ids
+            live = lines.filtered(
+                lambda rev: rev.state == "pending" and not rev.allocation_difference
+            )
+            expected = order.order_line.revenue_line_ids.filtered(
+                lambda rev: rev.state == "expected"
+            )
+            if live or expected or not lines:
+                continue
+            pending = lines.filtered(lambda rev: rev.state == "pending")
+            self.case.assertAlmostEqual(
+                sum(pending.mapped("amount")),
+                0.0,
+                places=2,
+                msg=f"deferred balance of {order.name}, fully recognised",
+            )
 
     @invariant()
     def rollforward_ties_to_the_ledger(self):

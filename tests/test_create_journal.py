@@ -437,7 +437,8 @@ class TestCreateJournal(RevenueTestCommon):
         moves = self.line_model.search(
             [("company_id", "=", self.company.id)]
         ).recognition_move_id
-        self.assertEqual(moves.mapped("state"), ["draft", "draft"])
+        # 1 December and 1 January, both dated the day the cron runs
+        self.assertRecordValues(moves, [{"state": "draft", "date": date(2026, 1, 15)}])
         self.assertEqual(self.line_model._cron_recognise(), 0)
 
     @freeze_time("2026-01-15")
@@ -492,13 +493,15 @@ class TestCreateJournal(RevenueTestCommon):
             )
         )
         self.assertDeferredInvariant()
-        # The cron is fault tolerant in the same way.
+        # The cron is fault tolerant in the same way; it dates its entries on
+        # the day it runs, so the December line is no longer a December entry.
         with (
             patch.object(RevenueRecognitionLine, "_recognise_chunk", failing_chunk),
             mute_logger(POSTING_LOGGER, CRON_LOGGER),
         ):
-            self.assertEqual(self.line_model._cron_recognise(), 0)
-        self.assertEqual(lines.mapped("state"), ["pending", "posted", "pending"])
+            self.assertEqual(self.line_model._cron_recognise(), 1)
+        self.assertEqual(lines.mapped("state"), ["posted", "posted", "pending"])
+        self.assertEqual(lines[0].recognition_move_id.date, date(2026, 1, 15))
 
     def test_query_count_does_not_grow_with_lines(self):
         """Releasing 100 lines in one entry costs the queries of 10 lines.

@@ -97,11 +97,17 @@ class TestPriceAllocation(RevenueTestCommon):
         invoice.action_post()
         return invoice
 
-    def _refund(self, invoice, date="2025-12-15"):
+    def _refund(self, invoice, date="2025-12-15", treatment="return"):
         wizard = (
             self.env["account.move.reversal"]
             .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"date": date, "journal_id": invoice.journal_id.id})
+            .create(
+                {
+                    "date": date,
+                    "journal_id": invoice.journal_id.id,
+                    "revenue_credit_treatment": treatment,
+                }
+            )
         )
         refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
         refund.action_post()
@@ -137,15 +143,27 @@ class TestPriceAllocation(RevenueTestCommon):
         ]
 
     def _split(self, invoice_line):
-        """(allocated schedule total, allocation difference) of an invoice line."""
+        """(what an invoice line recognises for its own obligation, what it
+        recognises for the order's other obligations)."""
         revs = invoice_line.revenue_line_ids.filtered(
             lambda rev: rev.state != "cancelled"
         )
-        difference = revs.filtered("allocation_difference")
-        return (
-            round(sum((revs - difference).mapped("amount")), 2),
-            round(sum(difference.mapped("amount")), 2),
+        own = revs.filtered(
+            lambda rev: rev.sale_line_id == invoice_line.sale_line_ids[:1]
         )
+        return (
+            round(sum(own.mapped("amount")), 2),
+            round(sum((revs - own).mapped("amount")), 2),
+        )
+
+    def _by_date(self, lines):
+        """(date string, amount) per recognition date, the lines of a date
+        added up."""
+        totals = {}
+        for line in lines:
+            day = line.recognition_date.isoformat()
+            totals[day] = round(totals.get(day, 0.0) + line.amount, 2)
+        return sorted(totals.items())
 
     # --- the KPMG bundle ---------------------------------------------------------
 
@@ -155,8 +173,9 @@ class TestPriceAllocation(RevenueTestCommon):
 
         80 × 20/90 = 17.777… → 17.78; running 80 × 50/90 = 44.444… → 44.44,
         so 44.44 − 17.78 = 26.66; running 80 → 80 − 44.44 = 35.56.
-        Billed 40, 40, 0: differences 40 − 17.78 = 22.22, 40 − 26.66 = 13.34,
-        0 − 35.56 = −35.56, adding up to 0.
+        Billed 40, 40, 0: A and B are sold above their allocation and carry
+        40 − 17.78 = 22.22 and 40 − 26.66 = 13.34 for C, sold below it (C
+        lacks 35.56 = 22.22 + 13.34): C recognises its allocation from them.
         """
         order = self._bundle_order(
             [
@@ -182,7 +201,10 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertEqual(lines.mapped("balance"), [-40.0, -40.0, 0.0])
         self.assertEqual(
             [self._split(line) for line in lines],
-            [(17.78, 22.22), (26.66, 13.34), (35.56, -35.56)],
+            [(17.78, 22.22), (26.66, 13.34), (0.0, 0.0)],
+        )
+        self.assertEqual(
+            sum(order.order_line[2].revenue_line_ids.mapped("amount")), 35.56
         )
         self.assertEqual(self._expected(order), [0.0, 0.0, 0.0])
         self.assertBooks()
@@ -210,7 +232,9 @@ class TestPriceAllocation(RevenueTestCommon):
         Allocation: 1,200 × 1,000/1,500 = 800.00 to the router, 1,200 − 800 =
         400.00 to the support, i.e. 400/12 = 33.333… a month, rounded
         cumulatively: 33.33, 33.34, 33.33, …
-        Billed 1,100 and 100: differences +300 and −300.
+        Billed 1,100 and 100: the router carries 1,100 − 800 = 300.00 for the
+        support, on the support's term (25.00 a month); the support recognises
+        its own 100.00 (8.33, 8.34, 8.33, …): 33.33, 33.34, 33.33, … a month.
         """
         order = self._bundle_order(
             [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
@@ -223,15 +247,14 @@ class TestPriceAllocation(RevenueTestCommon):
         invoice = self._invoice(order, "2026-01-01")
         router, support = invoice.invoice_line_ids.sorted("sequence")
         self.assertEqual(self._split(router), (800.0, 300.0))
-        self.assertEqual(self._split(support), (400.0, -300.0))
-        support_lines = support.revenue_line_ids.filtered(
-            lambda rev: not rev.allocation_difference
-        )
+        self.assertEqual(self._split(support), (100.0, 0.0))
+        support_lines = order.order_line[1].revenue_line_ids.filtered("move_line_id")
         self.assertEqual(
-            self._schedule(support_lines)[:3],
+            self._by_date(support_lines)[:3],
             [("2026-01-01", 33.33), ("2026-02-01", 33.34), ("2026-03-01", 33.33)],
         )
-        self.assertEqual(len(support_lines), 12)
+        self.assertEqual(len(self._by_date(support_lines)), 12)
+        self.assertFalse(invoice.revenue_line_ids.filtered("allocation_difference"))
         self.assertBooks()
         self._recognise("2026-03-31")
         # router 800.00 at once + support 33.33 + 33.34 + 33.33 = 900.00
@@ -250,14 +273,14 @@ class TestPriceAllocation(RevenueTestCommon):
     @freeze_time("2026-04-15")
     def test_term_change_keeps_the_allocation_difference(self):
         """The support line of the router bundle (allocated 400.00, billed
-        100.00, difference -300.00) is extended on 1 April 2026 to 31 December
-        2027, i.e. 24 months from 1 January 2026.
+        100.00; the router carries 300.00 for it) is extended on 1 April 2026
+        to 31 December 2027, i.e. 24 months from 1 January 2026.
 
-        The allocated 400 is rescheduled: 400/24 = 16.666… a month; due before
-        1 April = round(3 × 16.666…) = 50.00; recognised Jan-Mar 100.00
-        (33.33 + 33.34 + 33.33): catch-up 50.00 - 100.00 = -50.00 on 1 April;
-        April 2026 - December 2027 = 21 months, 400 - 50 = 350.00 in all.
-        The difference line (-300.00) is not revenue of a period: untouched.
+        The support invoice line's own 100 is rescheduled: 100/24 = 4.1666… a
+        month; due before 1 April = round(3 × 4.1666…) = 12.50; recognised
+        Jan-Mar 25.00 (8.33 + 8.34 + 8.33): catch-up -12.50 on 1 April, then
+        21 months, 87.50 in all. What the router carries (25.00 a month to
+        December 2026) is the router invoice line's and is not changed here.
         """
         order = self._bundle_order(
             [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
@@ -268,7 +291,6 @@ class TestPriceAllocation(RevenueTestCommon):
         support = invoice.invoice_line_ids.sorted("sequence")[1]
         self._recognise("2026-03-31")
         self.assertAlmostEqual(self._income(self.support), 100.0)
-        difference = support.revenue_line_ids.filtered("allocation_difference")
         action = support.action_revenue_update_terms()
         wizard_form = Form(
             self.env["revenue.update.terms.wizard"].with_context(**action["context"])
@@ -278,19 +300,17 @@ class TestPriceAllocation(RevenueTestCommon):
         wizard_form.reason = "Support extended"
         wizard_form.method = "cumulative"
         wizard_form.save().action_apply()
-        self.assertEqual(difference.state, "pending")
-        self.assertAlmostEqual(difference.amount, -300.0)
-        self.assertEqual(self._split(support), (400.0, -300.0))
+        self.assertEqual(self._split(support), (100.0, 0.0))
         pending = support.revenue_line_ids.filtered(
-            lambda rev: rev.state == "pending" and not rev.allocation_difference
+            lambda rev: rev.state == "pending"
         ).sorted("recognition_date")
-        self.assertEqual(self._schedule(pending[:1]), [("2026-04-01", -50.0)])
+        self.assertEqual(self._schedule(pending[:1]), [("2026-04-01", -12.5)])
         self.assertEqual(len(pending), 22)  # the catch-up and 21 months
-        self.assertAlmostEqual(sum(pending.mapped("amount")), 300.0)
+        self.assertAlmostEqual(sum(pending.mapped("amount")), 75.0)
         self.assertBooks()
         self._recognise("2026-04-30")
-        # 100.00 - 50.00 + round(4 × 16.666…) - round(3 × 16.666…) = 66.67
-        self.assertAlmostEqual(self._income(self.support), 66.67)
+        # 100.00 - 12.50 + (round(4 × 4.1666…) - 12.50 = 4.17) + 25.00 carried
+        self.assertAlmostEqual(self._income(self.support), 116.67)
         self.assertBooks(after_run=True)
         self._recognise("2027-12-31")
         self.assertAlmostEqual(self._income(self.support), 400.0)
@@ -307,13 +327,10 @@ class TestPriceAllocation(RevenueTestCommon):
         (100.00). A second year of support is then ordered (quantity 1 -> 2,
         100.00 each): the order's total 1,100 + 200 = 1,300 less what is
         invoiced (800 + 400) leaves 100.00, all for the support's quantity not
-        invoiced yet: the support's allocation becomes 400 + 100 = 500.00.
-        Computed again for the invoiced unit, the difference would be
-        round(200 x 1/2) - round(500 x 1/2) = -150.00 and the schedule 250.00:
-        the line's schedule would add up to 100 - 150 + 250 - 300 = -50.00
-        instead of the 100.00 billed. The invoice line keeps its -300.00 and
-        its 400.00 are rescheduled, as in the test above: catch-up 50.00 -
-        100.00 = -50.00 on 1 April, then 21 months, 350.00 in all.
+        invoiced yet: the support's allocation becomes 400 + 100 = 500.00. The
+        invoice line's own 100.00 are rescheduled as in the test above
+        (catch-up -12.50 on 1 April, then 21 months); the second year, billed
+        100.00, is allocated 100.00: nothing carried.
         """
         order = self._bundle_order(
             [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
@@ -340,13 +357,13 @@ class TestPriceAllocation(RevenueTestCommon):
         wizard_form.reason = "Support extended"
         wizard_form.method = "cumulative"
         wizard_form.save().action_apply()
-        self.assertEqual(self._split(support), (400.0, -300.0))
+        self.assertEqual(self._split(support), (100.0, 0.0))
         pending = support.revenue_line_ids.filtered(
-            lambda rev: rev.state == "pending" and not rev.allocation_difference
+            lambda rev: rev.state == "pending"
         ).sorted("recognition_date")
-        self.assertEqual(self._schedule(pending[:1]), [("2026-04-01", -50.0)])
+        self.assertEqual(self._schedule(pending[:1]), [("2026-04-01", -12.5)])
         self.assertEqual(len(pending), 22)  # the catch-up and 21 months
-        self.assertAlmostEqual(sum(pending.mapped("amount")), 300.0)
+        self.assertAlmostEqual(sum(pending.mapped("amount")), 75.0)
         self.assertBooks()
         # the second year is invoiced at its allocation: 500 - 400 = 100.00,
         # billed 100.00, no difference
@@ -361,9 +378,10 @@ class TestPriceAllocation(RevenueTestCommon):
         Router bundle: allocated 800.00 / 400.00. The invoice is replaced by one
         at 80 % ("reverse and create a new draft"): 880.00 and 80.00. Its
         differences follow the order prices (1,100 - 800 = +300.00, 100 - 400
-        = -300.00), so its schedules recognise 880 - 300 = 580.00 and 80 + 300
-        = 380.00: the price cut (220 + 20 = 240.00) is recognised on the lines
-        themselves. A second support line (100.00) is then added: what is left
+        = -300.00): the router recognises 880 - 300 = 580.00 and carries 300.00
+        for the support, which recognises its 80.00 and those 300.00: the
+        price cut (220 + 20 = 240.00) is recognised on the lines themselves.
+        A second support line (100.00) is then added: what is left
         of the order to allocate is 1,300 - (800 + 400) (the allocation the
         invoices consumed) = 100.00, all of it to the only line not invoiced.
         """
@@ -385,7 +403,7 @@ class TestPriceAllocation(RevenueTestCommon):
         new.action_post()
         hardware, support = new.invoice_line_ids.sorted("sequence")
         self.assertEqual(self._split(hardware), (580.0, 300.0))
-        self.assertEqual(self._split(support), (380.0, -300.0))
+        self.assertEqual(self._split(support), (80.0, 0.0))
         self.assertBooks()
         order.order_line = [
             Command.create(
@@ -432,37 +450,38 @@ class TestPriceAllocation(RevenueTestCommon):
         line_c.qty_delivered = 1
         first = self._invoice(order, "2025-11-20")
         inv_a, inv_c = first.invoice_line_ids.sorted("sequence")
-        # A: 17.78 × 1/2 = 8.89, billed 20.00: difference 11.11
-        # C: 35.56 × 1/2 = 17.78, billed 5.00: difference −12.78
+        # A: 17.78 × 1/2 = 8.89, billed 20.00: carries 11.11 for C (sold below
+        # its allocation); C recognises its 5.00 billed and those 11.11
         self.assertEqual(self._split(inv_a), (8.89, 11.11))
-        self.assertEqual(self._split(inv_c), (17.78, -12.78))
-        # nothing more delivered, nothing more to invoice
-        self.assertEqual(self._expected(order), [0.0, 0.0, 0.0])
+        self.assertEqual(self._split(inv_c), (5.0, 0.0))
+        # C's delivered unit is allocated 17.78: it bills 5.00 and A carries
+        # 11.11 for it, 1.67 is still expected (B will carry it)
+        self.assertEqual(self._expected(order), [0.0, 0.0, 1.67])
         self.assertBooks()
         self._recognise("2025-11-30")
-        # 8.89 + 17.78 = 26.67 recognised for 25.00 billed: C was billed below
-        # its allocation; 1.67 waits on 487 (debit) for the rest of the order
-        self.assertAlmostEqual(self._income(), 26.67)
-        self.assertAlmostEqual(self._deferred_balance(), 1.67)
+        # 8.89 + 11.11 + 5.00 = 25.00 recognised, as billed: nothing waits
+        self.assertAlmostEqual(self._income(), 25.0)
+        self.assertAlmostEqual(self._income(self.product_c), 16.11)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
         self.assertBooks(after_run=True)
         (line_a | line_b | line_c).qty_delivered = 2
-        # still to invoice: A 17.78 − 8.89, B all of it, C 35.56 − 17.78
-        self.assertEqual(self._expected(order), [8.89, 26.66, 17.78])
+        # still to invoice: A 17.78 − 8.89, B all of it, C 35.56 − 16.11
+        self.assertEqual(self._expected(order), [8.89, 26.66, 19.45])
         self.assertBooks()
         second = self._invoice(order, "2025-12-10")
         inv_a, inv_b, inv_c = second.invoice_line_ids.sorted("sequence")
-        # A: 17.78 × 2/2 − 8.89 = 8.89, billed 20.00: difference 11.11
-        # B: 26.66, billed 30.00: difference 3.34
-        # C: 35.56 − 17.78 = 17.78, billed 5.00: difference −12.78
+        # A: 17.78 × 2/2 − 8.89 = 8.89, billed 20.00: carries 11.11 for C
+        # B: 26.66, billed 30.00: carries 3.34 for C
+        # C: recognises its 5.00 billed
         self.assertEqual(self._split(inv_a), (8.89, 11.11))
         self.assertEqual(self._split(inv_b), (26.66, 3.34))
-        self.assertEqual(self._split(inv_c), (17.78, -12.78))
+        self.assertEqual(self._split(inv_c), (5.0, 0.0))
         self.assertEqual(self._expected(order), [0.0, 0.0, 0.0])
-        differences = order.order_line.invoice_lines.revenue_line_ids.filtered(
-            "allocation_difference"
+        # C: 5.00 + 11.11 + 5.00 + 11.11 + 3.34 = 35.56, its allocation
+        self.assertAlmostEqual(
+            sum(line_c.revenue_line_ids.filtered("move_line_id").mapped("amount")),
+            35.56,
         )
-        # 11.11 − 12.78 + 11.11 + 3.34 − 12.78 = 0
-        self.assertAlmostEqual(sum(differences.mapped("amount")), 0.0)
         self.assertBooks()
         self._recognise("2025-12-31")
         # recognised = invoiced = 80; per product the allocations
@@ -491,12 +510,13 @@ class TestPriceAllocation(RevenueTestCommon):
         self.assertAlmostEqual(self._income(), 80.0)
         refund = self._refund(invoice)
         # Dr 487 80.00 + Dr tax 12.00 / Cr 411 92.00; the schedules mirror the
-        # invoice's: −17.78, −26.66, −35.56, differences −22.22, −13.34, +35.56
+        # invoice's: −17.78, −26.66, and what A and B carried for C, −22.22
+        # and −13.34
         lines = refund.invoice_line_ids.sorted("sequence")
         self.assertEqual(lines.mapped("balance"), [40.0, 40.0, 0.0])
         self.assertEqual(
             [self._split(line) for line in lines],
-            [(-17.78, -22.22), (-26.66, -13.34), (-35.56, 35.56)],
+            [(-17.78, -22.22), (-26.66, -13.34), (0.0, 0.0)],
         )
         # nothing invoiced any more: the whole allocation is backlog again
         self.assertEqual(self._expected(order), [17.78, 26.66, 35.56])
@@ -581,13 +601,19 @@ class TestPriceAllocation(RevenueTestCommon):
         )
         self.assertBooks()
         (line_b | line_c).qty_delivered = 1
-        self.assertEqual(self._expected(order), [0.0, 30.52, 40.70])
+        # C: 40.70 less the 22.22 A carries for it: 18.48 (9.00 it will bill
+        # and 9.48 B will carry)
+        self.assertEqual(self._expected(order), [0.0, 30.52, 18.48])
         second = self._invoice(order, "2025-12-01")
         inv_b, inv_c = second.invoice_line_ids.sorted("sequence")
-        # B: billed 40.00, recognises 30.52 (9.48 more deferred); C: billed
-        # 9.00, recognises 40.70 (−31.70); 22.22 + 9.48 − 31.70 = 0
+        # B: billed 40.00, recognises 30.52 and carries 9.48 for C; C: billed
+        # 9.00, recognises them and 9.48 + 22.22 (A's): 40.70
         self.assertEqual(self._split(inv_b), (30.52, 9.48))
-        self.assertEqual(self._split(inv_c), (40.70, -31.70))
+        self.assertEqual(self._split(inv_c), (9.0, 0.0))
+        self.assertAlmostEqual(
+            sum(line_c.revenue_line_ids.filtered("move_line_id").mapped("amount")),
+            40.70,
+        )
         self.assertBooks()
         self._recognise("2025-12-31")
         # recognised = invoiced = 40 + 40 + 9 = 89
@@ -631,3 +657,115 @@ class TestPriceAllocation(RevenueTestCommon):
         with Form(self.product_a.product_tmpl_id) as product_form:
             product_form.revenue_ssp = 25.0
         self.assertEqual(self.product_a._revenue_ssp(), 25.0)
+
+    def test_standalone_price_leaves_out_an_included_tax(self):
+        """Without a standalone price, the sales price without taxes: 1,150.00
+        with a 15 % tax included is 1,000.00 (defect 5)."""
+        tax_included = self.tax_sale.copy(
+            {"name": "15 % included", "price_include_override": "tax_included"}
+        )
+        product = self._create_product(
+            name="Router, tax included",
+            lst_price=1150.0,
+            taxes_id=[Command.set(tax_included.ids)],
+            revenue_schedule_id=self.schedule_once.id,
+        )
+        self.assertAlmostEqual(product._revenue_ssp(self.company), 1000.0)
+        # a price-excluded tax changes nothing: 20.00
+        self.assertAlmostEqual(self.product_a._revenue_ssp(self.company), 20.0)
+
+    # --- obligations without schedule -----------------------------------------------
+
+    def _hardware_and_support(self):
+        """Hardware without schedule (standalone 1,200, sold 1,200) and 12
+        months of support (standalone 600, sold 300), from 1 January 2026.
+
+        Allocation of 1,500 by 1,200 : 600: 1,000.00 and 500.00. The hardware
+        is satisfied at its invoice date: 1,000 then; it carries 200.00 for the
+        support, on the support's term (16.67 a month, rounded cumulatively);
+        the support recognises its own 300 (25.00 a month): 41.67, 41.66, …
+        """
+        hardware = self._create_product(
+            name="Firewall appliance",
+            type="consu",
+            invoice_policy="order",
+            lst_price=1200.0,
+        )
+        support = self._create_product(
+            name="Firewall support",
+            type="service",
+            invoice_policy="order",
+            lst_price=600.0,
+            revenue_schedule_id=self.schedule_12m.id,
+        )
+        order = self._bundle_order(
+            [(hardware, 1, 1200.0), (support, 1, 300.0)], date_order="2026-01-01"
+        )
+        order.order_line[1].revenue_start_date = "2026-01-01"
+        order.action_confirm()
+        return order, hardware, support
+
+    def test_point_in_time_obligation_in_a_bundle(self):
+        order, hardware, support = self._hardware_and_support()
+        self.assertEqual(
+            order.order_line.mapped("revenue_allocated_amount"), [1000.0, 500.0]
+        )
+        # only the support is signed backlog over time: 500 expected
+        self.assertEqual([round(x, 2) for x in self._expected(order)], [0.0, 500.0])
+        invoice = self._invoice(order, "2026-01-01")
+        line_hw, line_support = invoice.invoice_line_ids.sorted("sequence")
+        # Dr 411 1,725.00 / Cr 487 1,200.00 + 300.00 / Cr tax 225.00
+        self.assertEqual(line_hw.account_id, self.deferred_account)
+        self.assertEqual(self._split(line_hw), (1000.0, 200.0))
+        self.assertEqual(self._split(line_support), (300.0, 0.0))
+        self.assertEqual(self._expected(order), [0.0, 0.0])
+        self.assertBooks()
+        self._recognise("2026-01-31")
+        # hardware 1,000.00 at its invoice date; support 25.00 + 16.67
+        self.assertAlmostEqual(self._income(hardware), 1000.0)
+        self.assertAlmostEqual(self._income(support), 41.67)
+        self.assertBooks(after_run=True)
+        self._recognise("2026-12-31")
+        self.assertAlmostEqual(self._income(hardware), 1000.0)
+        self.assertAlmostEqual(self._income(support), 500.0)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertFalse(
+            order.order_line.revenue_line_ids.filtered(
+                lambda rev: rev.state in ("pending", "expected")
+            )
+        )
+        self.assertBooks(after_run=True)
+
+    def test_crediting_one_line_of_a_bundle_leaves_nothing_deferred(self):
+        """The hardware is returned in full: its credit mirrors what it
+        recognised (−1,000 on its date) and what it carried (−200 on the
+        support's term); the support recognises what it billed, 300."""
+        order, hardware, support = self._hardware_and_support()
+        invoice = self._invoice(order, "2026-01-01")
+        self._recognise("2026-03-31")
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "date": "2026-04-15",
+                    "journal_id": invoice.journal_id.id,
+                    "revenue_credit_treatment": "return",
+                }
+            )
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.invoice_line_ids.filtered(
+            lambda line: line.product_id == support
+        ).unlink()
+        refund.action_post()
+        self.assertEqual(self._split(refund.invoice_line_ids), (-1000.0, -200.0))
+        self._recognise("2026-12-31")
+        self.assertAlmostEqual(self._income(hardware), 0.0)
+        self.assertAlmostEqual(self._income(support), 300.0)
+        self.assertAlmostEqual(self._deferred_balance(), 0.0)
+        self.assertFalse(
+            self.env["revenue.recognition.line"].search(
+                [("state", "=", "pending"), ("order_id", "=", order.id)]
+            )
+        )
