@@ -162,7 +162,9 @@ class AccountMove(models.Model):
             for difference, line_ids in differences.items():
                 self.env["account.move.line"].browse(line_ids).with_context(
                     skip_invoice_sync=True
-                ).write({"revenue_allocation_difference": difference})
+                )._revenue_bookkeeping().write(
+                    {"revenue_allocation_difference": difference}
+                )
             vals_list = rev_model._prepare_schedule_vals_list(spread)
             vals_list += to_schedule._revenue_point_vals_list(point)
             to_schedule._revenue_carry_holds(vals_list)

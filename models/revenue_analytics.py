@@ -37,6 +37,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
+from ..engine import dates as engine_dates
 from ..engine.figures import FIGURES
 
 #: Groups whose members may read the analytics (readers of schedule lines
@@ -92,23 +93,20 @@ RECONCILIATION_REASONS = (
 
 
 def month_start(value):
-    """The first day of ``value``'s month."""
-    return fields.Date.to_date(value).replace(day=1)
+    """The first day of ``value``'s month (a date or an ISO string)."""
+    return engine_dates.month_start(fields.Date.to_date(value))
 
 
 def month_last_day(value):
-    """The last day of ``value``'s month."""
-    return month_start(value) + relativedelta(months=1, days=-1)
+    """The last day of ``value``'s month (a date or an ISO string)."""
+    return engine_dates.month_end(fields.Date.to_date(value))
 
 
 def months_of(date_from, date_to):
     """First days of the months from ``date_from``'s to ``date_to``'s, inclusive."""
-    month, last = month_start(date_from), month_start(date_to)
-    months = []
-    while month <= last:
-        months.append(month)
-        month += relativedelta(months=1)
-    return months
+    return engine_dates.month_starts(
+        fields.Date.to_date(date_from), fields.Date.to_date(date_to)
+    )
 
 
 class RevenueAnalytics(models.AbstractModel):
@@ -270,12 +268,7 @@ class RevenueAnalytics(models.AbstractModel):
     @api.model
     def _unbilled_account_ids(self, companies):
         """The companies' unbilled revenue (418) accounts."""
-        name = (
-            "revenue_unbilled_account_id"
-            if "revenue_unbilled_account_id" in companies._fields
-            else "revenue_accrual_account_id"
-        )
-        return companies[name].ids
+        return companies.revenue_unbilled_account_id.ids
 
     @api.model
     def _analytics_round(self, companies, value):

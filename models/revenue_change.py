@@ -291,7 +291,10 @@ class RevenueChange(models.Model):
     @api.model
     def _revenue_change_lines(self, obligation):
         """The posted invoice and credit note lines of ``obligation`` that carry
-        a schedule (an invoice line: itself and the credit notes reversing it)."""
+        a schedule (an invoice line: itself and the credit notes reversing it).
+
+        A cancelling credit note is left out: it stopped the service on its
+        cancel date, and its one line on that date does not follow a term."""
         if obligation._name == "sale.order.line":
             candidates = obligation.invoice_lines
         else:
@@ -301,6 +304,10 @@ class RevenueChange(models.Model):
         return candidates.filtered(
             lambda line: (
                 line.parent_state == "posted"
+                and not (
+                    line.move_id.move_type == "out_refund"
+                    and line.revenue_credit_treatment == "cancel"
+                )
                 and line._revenue_is_eligible()
                 and line.revenue_schedule_id
                 and line.revenue_income_account_id

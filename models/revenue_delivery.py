@@ -419,7 +419,9 @@ class SaleOrderLine(models.Model):
                 )
             )
         lines = self.filtered(lambda line: not line.revenue_accepted_date)
-        lines.sudo().write({"revenue_accepted_date": fields.Date.context_today(self)})
+        lines.sudo()._revenue_bookkeeping().write(
+            {"revenue_accepted_date": fields.Date.context_today(self)}
+        )
         lines._revenue_release_events()
         return True
 

@@ -62,6 +62,9 @@ PROTECTED_FIELDS = {
     "sale.order.line": {
         # what the line's schedules recognise, computed at confirmation
         "revenue_allocated_amount": BOOKS,
+        # the customer's acceptance releases held revenue: only its button
+        # (action_revenue_accept, for sales managers and revenue users) sets it
+        "revenue_accepted_date": BOOKS,
         "revenue_line_ids": BOOKS,
     },
     "account.move": {
@@ -82,6 +85,11 @@ PROTECTED_FIELDS = {
         "revenue_end_date": POSTED_BOOKS,
         "revenue_income_account_id": POSTED_BOOKS,
         "revenue_origin_line_id": POSTED_BOOKS,
+        # what a posted credit note does to revenue (price, cancel, return)
+        "revenue_credit_treatment": POSTED_BOOKS,
+        "revenue_cancel_date": POSTED_BOOKS,
+        # what an invoice line billed above its share of an allocated order
+        "revenue_allocation_difference": BOOKS,
         "revenue_line_ids": BOOKS,
     },
     "res.company": {

@@ -236,7 +236,7 @@ class TestCreditNotes(RevenueTestCommon):
         accrual = self.line_model._accrue(date(2026, 6, 30))
         self.assertEqual(accrual.line_count, 0)
         self.assertEqual(
-            self._deferred_balance(account=self.company.revenue_accrual_account_id),
+            self._deferred_balance(account=self.company.revenue_unbilled_account_id),
             0.0,
         )
         self._run(date(2026, 6, 30))
@@ -384,7 +384,7 @@ class TestMonthEndDates(RevenueTestCommon):
             self.env["account.move"].browse(result.move_ids).filtered("revenue_accrual")
         )
         unbilled = accrual.line_ids.filtered(
-            lambda aml: aml.account_id == self.company.revenue_accrual_account_id
+            lambda aml: aml.account_id == self.company.revenue_unbilled_account_id
         )
         self.assertRecordValues(
             unbilled, [{"balance": 125.0, "amount_currency": 100.0}]

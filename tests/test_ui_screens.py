@@ -152,36 +152,35 @@ class TestUiScreens(RevenueTestCommon):
 
     def test_change_terms_message_explains_a_negative_amount_due(self):
         # 1,200 from 1 Jan 2026 over 12 months, Q1 recognised (300.00), then
-        # extended to 24 months from 1 April: Jan-Mar are due 3 x 50.00 =
-        # 150.00 under the new terms, 300.00 were recognised: -150.00 due.
+        # extended to 31 Dec 2027 from 1 April with the cumulative method:
+        # Jan-Mar are due 3 x 50.00 = 150.00 under the new terms, 300.00 were
+        # recognised: a catch-up of -150.00, which the chatter explains.
         invoice = self._create_invoice(
             [(self.support, 1200.0, None)], invoice_date="2026-01-01"
         )
         invoice.action_post()
         line = invoice.invoice_line_ids
-        wizard = self.env["revenue.update.terms.wizard"].create(
-            {
-                "move_line_id": line.id,
-                "change_date": "2026-04-01",
-                "end_date": "2027-12-31",
-                "schedule_id": self.schedule_12m.id,
-                "reason": "Extended to 2027",
-            }
+        self.env["revenue.recognition.line"]._recognise(date(2026, 3, 31))
+        change = line.revenue_change_terms(
+            date(2026, 4, 1),
+            end_date=date(2027, 12, 31),
+            method="cumulative",
+            reason="Extended to 2027",
         )
-        before = {"schedule": "12M", "end": False, "due": 0.0, "to_recognise": 900.0}
-        after = {
-            "schedule": "12M",
-            "end": date(2027, 12, 31),
-            "due": -150.0,
-            "to_recognise": 900.0,
-        }
-        message = str(wizard._change_message(before, after, 300.0))
-        self.assertIn("-150.00", message.replace("\N{NO-BREAK SPACE}", " "))
-        self.assertIn("A negative amount due", message)
+        self.assertAlmostEqual(change.catch_up_amount, -150.0)
+        message = invoice.message_ids[:1].body.replace("\N{NO-BREAK SPACE}", " ")
+        self.assertIn("-150.00", message)
+        self.assertIn("A negative catch-up", message)
         self.assertIn("takes the excess back out of income", message)
-        after["due"] = 150.0
-        message = str(wizard._change_message(before, after, 300.0))
-        self.assertNotIn("A negative amount due", message)
+        # the prospective method catches nothing up: no such sentence
+        invoice2 = self._create_invoice(
+            [(self.support, 1200.0, None)], invoice_date="2026-01-01"
+        )
+        invoice2.action_post()
+        invoice2.invoice_line_ids.revenue_change_terms(
+            date(2026, 4, 1), end_date=date(2027, 12, 31), reason="Extended"
+        )
+        self.assertNotIn("A negative catch-up", invoice2.message_ids[:1].body)
 
     def test_journal_item_label_names_the_product_once(self):
         # 300 invoiced 18 Nov 2025, quarterly from 1 Dec: the run as of
