@@ -13,7 +13,9 @@ class RevenueReportBacklog(models.TransientModel):
 
     report_id = fields.Many2one("revenue.report", required=True, ondelete="cascade")
     currency_id = fields.Many2one(related="report_id.currency_id")
-    band = fields.Selection(BANDS, string="Time band", required=True)
+    # a list, not the BANDS tuple: Odoo only reflects (and so translates and
+    # sends to the web client, whose context has a lang) list selections
+    band = fields.Selection(list(BANDS), string="Time band", required=True)
     kind = fields.Selection(
         [
             ("expected", "Signed, not invoiced"),
