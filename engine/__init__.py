@@ -14,7 +14,6 @@ The rules it implements, with worked examples, are in ``readme/DEVELOP.md``
 from .allocation import allocate
 from .delivery import delivery_schedule
 from .change import spread
-from .dates import CONVENTIONS, add_months, contract_end, recognition_bounds
 from .dates import (
     CONVENTIONS,
     add_months,

@@ -275,7 +275,9 @@ class RevenueRecognitionLine(models.Model):
         ):
             company_units = self._month_end_units("accrual", company, month_end)
             if not company_units:
-                company.sudo()._revenue_bookkeeping().revenue_accrual_last_date = month_end
+                company.sudo()._revenue_bookkeeping().revenue_accrual_last_date = (
+                    month_end
+                )
             units += company_units
         budget = limit
         for company in (

@@ -545,6 +545,7 @@ class SaleOrderLine(models.Model):
             else:
                 for line in lines:
                     line.revenue_allocated_preview = line.revenue_allocated_amount
+
     # --- changes of terms (models/revenue_change.py) -----------------------------
 
     revenue_change_ids = fields.One2many(

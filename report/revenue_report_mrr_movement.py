@@ -14,5 +14,5 @@ class RevenueReportMrrMovement(models.TransientModel):
     currency_id = fields.Many2one(related="report_id.currency_id")
     month = fields.Date(required=True)
     partner_id = fields.Many2one("res.partner", string="Customer")
-    kind = fields.Selection(MOVEMENT_KINDS, string="Movement", required=True)
+    kind = fields.Selection(list(MOVEMENT_KINDS), string="Movement", required=True)
     amount = fields.Monetary(help="Signed change of the customer's MRR.")

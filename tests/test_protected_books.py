@@ -117,6 +117,10 @@ class TestProtectedBooks(RevenueTestCommon):
             else False,
             "revenue_max_lines_per_entry": 500,
             "revenue_max_periods": 100,
+            "revenue_accepted_date": "2026-03-15",
+            "revenue_credit_treatment": "cancel",
+            "revenue_cancel_date": "2026-04-30",
+            "revenue_allocation_difference": 123.0,
         }
         return values[field]
 

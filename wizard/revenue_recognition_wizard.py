@@ -429,6 +429,7 @@ class RevenueRecognitionWizard(models.TransientModel):
             self.company_id._revenue_check_run_date(
                 self.posting_date, self.env._("Accounting date")
             )
+
     def _run_in_background(self):
         """Queue the accrual (when asked) and the recognition as jobs, one per
         company and chunk (``_month_end_units``); the window shows their
