@@ -45,7 +45,6 @@ mkdir -p "$RR_LOCAL/logs"
 
 rr_odoo_setup test || { rr_say "no Odoo 18.0: $RR_ODOO_WHY"; exit 2; }
 rr_ensure_pg || exit 2
-bin=$(dirname "$ODOO_PYTHON")
 cfg="$RR_LOCAL/odoo-suites-$prefix.cfg"
 {
     echo "[options]"
@@ -74,7 +73,7 @@ run() {
     local log="$RR_LOCAL/logs/odoo-suites-$name.log"
     rr_dropdb "$db" || return 1
     rr_say "=== $name: database $db ==="
-    "$bin/click-odoo-initdb" -c "$cfg" -n "$db" -m "$depends" "${cache[@]}" \
+    "$ODOO_PYTHON" -m click_odoo_contrib.initdb -c "$cfg" -n "$db" -m "$depends" "${cache[@]}" \
         --log-level=warn --logfile="$log.init" || return 1
     if [ -n "$module" ]; then
         odoo -d "$db" -i "$module" --log-level=warn --logfile="$log.init" || return 1

@@ -117,7 +117,6 @@ else
     cfg="$RR_LOCAL/odoo-test-$db.cfg"
     rm -f "$odoo_log" "$init_log"
     ln -sfn "$(basename "$odoo_log")" "$RR_LOCAL/logs/odoo-test.log"
-    bin=$(dirname "$ODOO_PYTHON")
     odoo_passed=0 odoo_failed=0 odoo_skipped=0
     if [ "$odoo_ok" = 1 ]; then
         addons_path=$(rr_addons_path)
@@ -151,7 +150,7 @@ print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))' __manife
         [ "$TEMPLATE_CACHE" = 0 ] && cache=(--no-cache)
         t0=$SECONDS
         rr_say "database with $depends and demo data (click-odoo-initdb ${cache[*]}) ..."
-        if "$bin/click-odoo-initdb" -c "$cfg" -n "$db" -m "$depends" "${cache[@]}" \
+        if "$ODOO_PYTHON" -m click_odoo_contrib.initdb -c "$cfg" -n "$db" -m "$depends" "${cache[@]}" \
             --log-level=info --logfile="$init_log"; then
             if grep -q "Found matching database template" "$init_log"; then
                 rr_say "... copied from the cached template in $((SECONDS - t0)) s"
@@ -182,7 +181,7 @@ print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))' __manife
         # scripts/checklog-odoo.cfg; when tests failed, their own ERROR
         # records are not counted twice
         rr_say "=== checklog-odoo ==="
-        checklog_out=$("$bin/checklog-odoo" -c scripts/checklog-odoo.cfg "$odoo_log" 2>&1)
+        checklog_out=$("$ODOO_PYTHON" -m checklog_odoo -c scripts/checklog-odoo.cfg "$odoo_log" 2>&1)
         checklog_rc=$?
         if [ "$checklog_rc" = 0 ]; then
             rr_say "log clean"
