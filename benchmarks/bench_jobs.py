@@ -23,9 +23,14 @@ Then, each in its own process, with ``detail`` entries posted:
 ``jobs``  company 2: a real Odoo server (``--workers N``, the queue_job
           runner loaded, channel ``root.revenue_recognition:N``) as a
           subprocess; ``_cron_recognise()`` queues one job per unit, and the
-          clock stops when every job is done. Unless ``--no-kill``, a worker
-          running a job is killed with SIGKILL as soon as one is seen
-          started: the runner queues the dead job again and it is re-run.
+          clock stops when every job is done;
+``killed`` company 3 (unless ``--no-kill``): the same, and a worker running
+          a job is killed with SIGKILL as soon as one is seen started: the
+          runner queues the dead job again and it is re-run.
+
+The speed-up compares ``cron`` with ``jobs`` (no kill: the time the runner
+takes to notice a dead job is not the speed of the workers); ``killed``
+checks that a crash loses and duplicates nothing.
 
 Checked after the runs, per company: every line posted exactly once (lines
 posted = N, no pending line, each line's entry posted), and the ledger
@@ -33,9 +38,9 @@ posted = N, no pending line, each line's entry posted), and the ledger
 deferred account debited by as much).
 
 Prints a table and one JSON line: ``lines``, ``workers``, ``cron_s``,
-``jobs_s``, ``speedup`` (cron_s / jobs_s; target ≥ 1.5), ``killed`` (the pid
-killed, or null), ``jobs``, ``jobs_failed``, ``exactly_once`` (both
-companies' checks), ``cpu_count``.
+``jobs_s``, ``speedup`` (cron_s / jobs_s; target ≥ 1.5), ``killed_s`` and
+``killed`` (the pid killed, or null), ``jobs``, ``jobs_failed``,
+``exactly_once`` (every company's checks), ``cpu_count``.
 """
 
 import argparse
@@ -72,9 +77,12 @@ def free_port():
 
 
 def seed(args, env):
-    """Two companies with a chart and ``args.lines`` due lines each."""
+    """Three companies with a chart and ``args.lines`` due lines each (the
+    cron's, the jobs', the jobs' with a worker killed)."""
     companies = env.company
-    companies |= env["res.company"].create({"name": "Bench jobs company"})
+    companies |= env["res.company"].create(
+        [{"name": "Bench jobs company"}, {"name": "Bench jobs company (kill)"}]
+    )
     env.cr.commit()
     for company in companies:
         if not company.chart_template:
@@ -157,7 +165,7 @@ def reset(env):
     )
     env.cr.execute("UPDATE res_company SET revenue_auto_post = false")
     env.cr.commit()
-    return env["res.company"].search([], order="id", limit=2).ids
+    return env["res.company"].search([], order="id", limit=3).ids
 
 
 def check(env, company_id, lines):
@@ -256,6 +264,27 @@ def worker_pids(server):
     return pids
 
 
+LAUNCHER = """import signal, sys
+if sys.argv[1:2] == ["gevent"]:
+    # Odoo's prefork server starts `<python> <argv[0]> gevent` for the
+    # long-polling (bus) process and starts it again each time it ends; the
+    # benchmark needs none (the job runner is a thread of the main process),
+    # so the process waits for the server to stop it instead of failing
+    # (gevent is not installed) and being started again in a loop.
+    signal.pause()
+else:
+    from odoo.cli.command import main
+    main()
+"""
+
+
+def server_launcher(args):
+    """The script the server runs from (see ``LAUNCHER``)."""
+    path = Path(args.addons_dir) / "rr_bench_server.py"
+    path.write_text(LAUNCHER)
+    return path
+
+
 def run_jobs(args, company_id, path):
     """A real server with workers and the job runner; the jobs of one run."""
     port = free_port()
@@ -267,8 +296,7 @@ def run_jobs(args, company_id, path):
     log_file = Path(tempfile.gettempdir()) / f"{args.db}-server.log"
     command = [
         sys.executable,
-        "-m",
-        "odoo",
+        str(server_launcher(args)),
         "-d",
         args.db,
         f"--addons-path={path}",
@@ -302,7 +330,7 @@ def run_jobs(args, company_id, path):
                 states = jobs.mapped("state")
                 if all(state in ("done", "failed") for state in states):
                     break
-                if not args.no_kill and killed is None:
+                if args.kill and killed is None:
                     started = jobs.filtered(
                         lambda job: job.state == "started" and job.worker_pid
                     )
@@ -354,7 +382,6 @@ def child(args, phase, **extra):
         str(args.workers),
         "--queue-job-addons",
         args.queue_job_addons,
-        *(["--no-kill"] if args.no_kill else []),
         *[
             f"--{option.replace('_', '-')}={getattr(args, option)}"
             for option in ("db_host", "db_port", "db_user", "db_password")
@@ -419,6 +446,7 @@ def main():
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--addons-dir", help=argparse.SUPPRESS)
     parser.add_argument("--company-id", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--kill", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         run_phase(args)
@@ -448,16 +476,25 @@ def main():
             log(f"cron: {cron['seconds']:.1f} s in {cron['calls']} calls")
         jobs = child(args, "jobs", company_id=company_ids[1])
         log(f"jobs: {jobs['seconds']:.1f} s, {jobs['jobs']} jobs")
+        killed = None
+        if not args.no_kill:
+            killed = child(args, "jobs", company_id=company_ids[2], kill=1)
+            log(
+                f"jobs with a worker killed: {killed['seconds']:.1f} s, "
+                f"{killed['jobs']} jobs, killed {killed['killed']}"
+            )
+        checked_ids = company_ids[bool(args.jobs_only) : 3 if killed else 2]
         checks = [
             child(args, "check", company_id=company_id)
-            for company_id in company_ids[bool(args.jobs_only) :]
+            for company_id in checked_ids
         ]
     finally:
         if not args.keep_db:
             drop_db(args)
         shutil.rmtree(addons_dir, ignore_errors=True)
     print(f"{'run':<6} {'lines':>8} {'seconds':>9} {'lines/s':>9}  exactly once")
-    runs = [("cron", cron), ("jobs", jobs)] if cron else [("jobs", jobs)]
+    runs = [("cron", cron)] if cron else []
+    runs += [("jobs", jobs)] + ([("killed", killed)] if killed else [])
     for (name, run), checked in zip(runs, checks, strict=True):
         print(
             f"{name:<6} {args.lines:>8} {run['seconds']:>9.1f} "
@@ -474,9 +511,10 @@ def main():
                     round(cron["seconds"] / jobs["seconds"], 2) if cron else None
                 ),
                 "target": 1.5,
-                "killed": jobs["killed"],
+                "killed_s": round(killed["seconds"], 2) if killed else None,
+                "killed": killed["killed"] if killed else None,
                 "jobs": jobs["jobs"],
-                "jobs_failed": jobs["failed"],
+                "jobs_failed": jobs["failed"] + (killed["failed"] if killed else 0),
                 "exactly_once": all(checked["ok"] for checked in checks),
                 "checks": checks,
                 "cpu_count": os.cpu_count(),
