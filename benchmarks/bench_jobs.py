@@ -3,6 +3,7 @@
 Usage (from the repository root)::
 
     python3 benchmarks/bench_jobs.py [--lines 20000] [--workers 2] [--no-kill]
+        [--grouping detail|summary]
         [--queue-job-addons DIR] [--keep-db]
         [--db-host HOST] [--db-port PORT] [--db-user USER] [--db-password PASSWORD]
 
@@ -15,7 +16,8 @@ customers, 12 recognition dates of 2025), written in bulk SQL after one line
 made by the add-on's own ``_create_batch`` (the lines are what a posted
 invoice leaves; the invoices themselves are not needed to release them).
 
-Then, each in its own process, with ``detail`` entries posted:
+Then, each in its own process, with ``--grouping`` entries posted (``detail``,
+the default: a journal item per line; ``summary``: per account and date):
 
 ``cron``  company 1: the cron's method ``_cron_recognise()`` called and
           committed again while lines remain, as Odoo's cron does with a
@@ -101,7 +103,7 @@ def seed(args, env):
         company.write(
             {
                 "revenue_auto_post": False,
-                "revenue_auto_post_grouping": "detail",
+                "revenue_auto_post_grouping": args.grouping,
                 "revenue_auto_post_entries": True,
             }
         )
@@ -153,7 +155,7 @@ def seed(args, env):
     return companies.ids
 
 
-def reset(env):
+def reset(args, env):
     """A kept database as it was seeded: no job, no recognition entry."""
     env.cr.execute("DELETE FROM queue_job")
     env.cr.execute(
@@ -163,7 +165,11 @@ def reset(env):
     env.cr.execute(
         "DELETE FROM account_move WHERE revenue_recognition_entry RETURNING id"
     )
-    env.cr.execute("UPDATE res_company SET revenue_auto_post = false")
+    env.cr.execute(
+        "UPDATE res_company SET revenue_auto_post = false, "
+        "revenue_auto_post_grouping = %s",
+        (args.grouping,),
+    )
     env.cr.commit()
     return env["res.company"].search([], order="id", limit=3).ids
 
@@ -320,10 +326,11 @@ def run_jobs(args, company_id, path):
             company.revenue_auto_post = True
             env.cr.commit()
             start = time.perf_counter()
+            before = env["queue.job"].search([]).ids
             env["revenue.recognition.line"]._cron_recognise()
             env.cr.commit()
             jobs = env["queue.job"].search(
-                [("method_name", "=", "_job_month_end_unit")]
+                [("method_name", "=", "_job_month_end_unit"), ("id", "not in", before)]
             )
             while True:
                 env.invalidate_all()
@@ -380,6 +387,8 @@ def child(args, phase, **extra):
         str(args.lines),
         "--workers",
         str(args.workers),
+        "--grouping",
+        args.grouping,
         "--queue-job-addons",
         args.queue_job_addons,
         *[
@@ -405,7 +414,7 @@ def run_phase(args):
             answer = seed(args, env)
     elif args.phase == "reset":
         with odoo_env(args) as env:
-            answer = reset(env)
+            answer = reset(args, env)
     elif args.phase == "cron":
         answer = run_cron(args, args.company_id)
     elif args.phase == "jobs":
@@ -425,6 +434,13 @@ def main():
     parser.add_argument("--lines", type=int, default=20000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-kill", action="store_true")
+    parser.add_argument(
+        "--grouping",
+        choices=("detail", "summary"),
+        default="detail",
+        help="the companies' recognition entries: one journal item per line "
+        "(detail) or per account and date (summary)",
+    )
     parser.add_argument(
         "--jobs-only",
         action="store_true",
@@ -485,8 +501,7 @@ def main():
             )
         checked_ids = company_ids[bool(args.jobs_only) : 3 if killed else 2]
         checks = [
-            child(args, "check", company_id=company_id)
-            for company_id in checked_ids
+            child(args, "check", company_id=company_id) for company_id in checked_ids
         ]
     finally:
         if not args.keep_db:
@@ -505,6 +520,7 @@ def main():
             {
                 "lines": args.lines,
                 "workers": args.workers,
+                "grouping": args.grouping,
                 "cron_s": round(cron["seconds"], 2) if cron else None,
                 "jobs_s": round(jobs["seconds"], 2),
                 "speedup": (

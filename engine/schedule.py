@@ -22,6 +22,7 @@ from .dates import (
     recognition_bounds,
 )
 from .errors import ScheduleError
+from .numbers import to_decimal
 
 #: Allowed ``recognition_basis`` codes.
 BASES = ("occurrences", "monthly", "monthly_days")
@@ -296,7 +297,7 @@ def _percentage_weights(percentages, occurrences):
         )
     ratios = []
     for value in percentages:
-        number = _decimal(value)
+        number = _parse_number(value)
         if number is None or number < 0:
             raise ScheduleError("bad_percentage", value=value)
         ratios.append(number.as_integer_ratio())
@@ -308,30 +309,27 @@ def _percentage_weights(percentages, occurrences):
     return weights
 
 
-def _decimal(value):
-    """Return ``value`` as a finite Decimal, or None if it is not a number."""
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, float):
-        value = str(value)
-    elif not isinstance(value, int | str):
+def _parse_number(value):
+    """``value`` (a number or a numeric text) as a finite Decimal, converted
+    by :func:`numbers.to_decimal`; None if it is not a number."""
+    if not isinstance(value, Decimal | float | int | str):
         return None
     try:
-        number = Decimal(value)
+        number = to_decimal(value)
     except ArithmeticError:
         return None
     return number if number.is_finite() else None
 
 
 def _rounding(value, which):
-    unit = _decimal(value)
+    unit = _parse_number(value)
     if unit is None or unit <= 0:
         raise ScheduleError("bad_rounding", rounding=value, which=which)
     return unit
 
 
 def _amount(value, which):
-    number = _decimal(value)
+    number = _parse_number(value)
     if number is None:
         raise ScheduleError("bad_amount", amount=value, which=which)
     return number

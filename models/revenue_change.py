@@ -31,7 +31,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date, formatLang
 
-from ..engine import period_months, spread
+from ..engine import period_months, spread, to_decimal
 from .revenue_recognition_line import BOOKKEEPING, BOOKKEEPING_KEY
 
 METHODS = [("prospective", "Prospective"), ("cumulative", "Cumulative catch-up")]
@@ -39,7 +39,7 @@ METHODS = [("prospective", "Prospective"), ("cumulative", "Cumulative catch-up")
 
 def _decimal(value, currency):
     """A float amount as the exact decimal its currency rounds it to."""
-    return Decimal(str(currency.round(value)))
+    return to_decimal(currency.round(value))
 
 
 class RevenueChange(models.Model):

@@ -212,11 +212,7 @@ class RevenueSchedule(models.Model):
         for schedule in self:
             if schedule.occurrences < 1:
                 raise ValidationError(
-                    self.env._(
-                        "Schedule %(name)s needs at least one occurrence: set "
-                        "'Occurrences' to 1 or more.",
-                        name=schedule.display_name,
-                    )
+                    schedule._occurrences_min_message(schedule.display_name)
                 )
 
     @api.constrains(
@@ -485,6 +481,13 @@ class RevenueSchedule(models.Model):
             max=self._revenue_max_periods(),
         )
 
+    def _occurrences_min_message(self, name):
+        return self.env._(
+            "Schedule %(name)s needs at least one occurrence: set "
+            "'Occurrences' to 1 or more.",
+            name=name,
+        )
+
     def _check_occurrences_value(self, vals):
         """Refuse out-of-range occurrences before they reach the database.
 
@@ -498,13 +501,7 @@ class RevenueSchedule(models.Model):
             return  # the ORM converts or refuses it
         name = vals.get("name") or self.display_name or ""
         if occurrences < 1:
-            raise ValidationError(
-                self.env._(
-                    "Schedule %(name)s needs at least one occurrence: set "
-                    "'Occurrences' to 1 or more.",
-                    name=name,
-                )
-            )
+            raise ValidationError(self._occurrences_min_message(name))
         if occurrences > self._revenue_max_periods():
             raise ValidationError(self._occurrences_cap_message(occurrences, name))
 
