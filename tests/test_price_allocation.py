@@ -21,12 +21,7 @@ class TestPriceAllocation(RevenueTestCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.tax_account = cls.company_data["default_account_tax_sale"]
-        cls.schedule_once = cls._create_schedule(
-            name="At once",
-            recognition_basis="occurrences",
-            recognition_convention="actual_start",
-            occurrences=1,
-        )
+        cls._create_bundle_products()
         # Standalone prices 20, 30, 40: the first two from the sales price
         # (revenue_ssp left empty), the third set on the product.
         cls.product_a = cls._create_product(
@@ -50,21 +45,6 @@ class TestPriceAllocation(RevenueTestCommon):
             lst_price=55.0,
             revenue_ssp=40.0,
             revenue_schedule_id=cls.schedule_once.id,
-        )
-        cls.hardware = cls._create_product(
-            name="Router",
-            type="consu",
-            invoice_policy="order",
-            lst_price=1200.0,
-            revenue_ssp=1000.0,
-            revenue_schedule_id=cls.schedule_once.id,
-        )
-        cls.support = cls._create_product(
-            name="Router support, 12 months",
-            type="service",
-            invoice_policy="order",
-            lst_price=500.0,
-            revenue_schedule_id=cls.schedule_12m.id,
         )
 
     # --- helpers ---------------------------------------------------------------
@@ -114,12 +94,7 @@ class TestPriceAllocation(RevenueTestCommon):
         return refund
 
     def _recognise(self, as_of):
-        wizard_form = Form(self.env["revenue.recognition.wizard"])
-        wizard_form.date = as_of
-        wizard_form.grouping = "detail"
-        wizard = wizard_form.save()
-        wizard.action_create_journal()
-        return wizard
+        return self._run_wizard(as_of, grouping="detail")
 
     def _income(self, product=None):
         """Income recognised (706), per product if given."""

@@ -9,22 +9,10 @@ worked out by hand in a comment.
 import unittest
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
-
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import RevenueTestCommon
-
-APRIL = "2026-04-01"
-
-
-def monthly(first, count, amount):
-    """(date string, amount) of ``count`` lines on the 1st from ``first``."""
-    start = date.fromisoformat(first)
-    return [
-        ((start + relativedelta(months=k)).isoformat(), amount) for k in range(count)
-    ]
+from .common import APRIL, RevenueTestCommon, monthly
 
 
 @tagged("post_install", "-at_install")
@@ -32,14 +20,7 @@ class TestUpdateTerms(RevenueTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.line_model = cls.env["revenue.recognition.line"]
-        cls.product_annual = cls._create_product(
-            name="Annual support",
-            type="service",
-            invoice_policy="order",
-            lst_price=1200.0,
-            revenue_schedule_id=cls.schedule_12m.id,
-        )
+        cls.product_annual = cls._create_annual_product()
 
     # --- helpers ---------------------------------------------------------------
 
@@ -49,20 +30,12 @@ class TestUpdateTerms(RevenueTestCommon):
             [(self.product_annual, 1200.0, None)], invoice_date="2026-01-01", **values
         )
         invoice.action_post()
-        self._run("2026-03-31")
+        self._recognise_as_of("2026-03-31")
         line = invoice.invoice_line_ids
         self.assertEqual(
             sum(self._revs(line, "posted").mapped("amount_currency")), 300.0
         )
         return invoice, line
-
-    def _run(self, as_of):
-        return self.line_model._recognise(
-            date.fromisoformat(as_of), domain=[("company_id", "=", self.company.id)]
-        )
-
-    def _revs(self, line, state):
-        return line.revenue_line_ids.filtered(lambda rev: rev.state == state)
 
     def _wizard(self, line, change_date=APRIL, reason="Amendment", **new):
         """The wizard as the invoice line's button opens it, filled in."""
@@ -127,7 +100,7 @@ class TestUpdateTerms(RevenueTestCommon):
 
         # The April run posts the catch-up (Dr income / Cr deferred 150.00) and
         # April's 50.00 (Dr deferred / Cr income): 300 - 150 + 50 = 200.00.
-        result = self._run("2026-04-30")
+        result = self._recognise_as_of("2026-04-30")
         self.assertEqual(result.line_count, 2)
         self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 200.0)
         entry = self._revs(line, "posted").recognition_move_id.filtered(
@@ -154,7 +127,7 @@ class TestUpdateTerms(RevenueTestCommon):
             [(APRIL, 300.0), *monthly(APRIL, 3, 200.0)],
         )
         self.assertBooks()
-        self._run("2026-06-30")
+        self._recognise_as_of("2026-06-30")
         self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 1200.0)
         self.assertFalse(self._revs(line, "pending"))
         self.assertBooks(after_run=True)
@@ -197,7 +170,7 @@ class TestUpdateTerms(RevenueTestCommon):
             [(APRIL, 500.0), (APRIL, 400.0)],
         )
         self.assertBooks()
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 1200.0)
         self.assertBooks(after_run=True)
 
@@ -229,7 +202,7 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertAlmostEqual(sum(pending[1:].mapped("amount")), 350.0)
         self.assertEqual(len(pending), 22)
         self.assertBooks()
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         # 100.00 - 50.00 + 16.67 = 66.67 USD; 300 - 150 + 50 = 200.00 EUR
         posted = self._revs(line, "posted")
         self.assertAlmostEqual(sum(posted.mapped("amount")), 66.67)
@@ -406,12 +379,12 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertBooks()
         # April: invoice 300.00 + 42.86; credit note -150.00 - 21.43: net
         # 171.43 = January-March at 50.00 net + April 42.86 - 21.43
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         posted = self._revs(line, "posted") | self._revs(refund_line, "posted")
         self.assertAlmostEqual(sum(posted.mapped("amount")), 171.43)
         self.assertBooks(after_run=True)
         # to the end: 600.00 net invoiced, 600.00 recognised
-        self._run("2027-12-31")
+        self._recognise_as_of("2027-12-31")
         posted = self._revs(line, "posted") | self._revs(refund_line, "posted")
         self.assertAlmostEqual(sum(posted.mapped("amount")), 600.0)
         self.assertBooks(after_run=True)
@@ -538,7 +511,7 @@ class TestUpdateTerms(RevenueTestCommon):
         )
         refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
         refund.action_post()
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         recognised = line.revenue_line_ids | refund.invoice_line_ids.revenue_line_ids
         posted = recognised.filtered(lambda rev: rev.state == "posted")
         # invoiced net 0.00: nothing may stay recognised (today 300.00 -
@@ -547,7 +520,7 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertBooks(after_run=True)
         # 31 May: the invoice line's catch-up -100.00 and May 50.00 (250.00 in
         # all), the credit note's May -50.00 (-250.00): net 0.00
-        self._run("2026-05-31")
+        self._recognise_as_of("2026-05-31")
         posted = recognised.filtered(lambda rev: rev.state == "posted")
         self.assertAlmostEqual(sum(posted.mapped("amount")), 0.0)
         self.assertBooks(after_run=True)
