@@ -182,6 +182,20 @@ class RevenueTestCommon(TestSaleCommon):
         wizard.action_create_journal()
         return wizard
 
+    def _update_terms_wizard(self, line, change_date=APRIL, reason="Amendment", **new):
+        """Change Revenue Terms as the invoice line's button opens it, filled in
+        (``new``: its other fields), not applied."""
+        action = line.action_revenue_update_terms()
+        self.assertEqual(action["res_model"], "revenue.update.terms.wizard")
+        wizard_form = Form(
+            self.env["revenue.update.terms.wizard"].with_context(**action["context"])
+        )
+        wizard_form.change_date = change_date
+        wizard_form.reason = reason
+        for name, value in new.items():
+            setattr(wizard_form, name, value)
+        return wizard_form.save()
+
     def _revs(self, records, state):
         """The revenue lines of ``records`` in ``state``."""
         return records.revenue_line_ids.filtered(lambda rev: rev.state == state)
