@@ -1,4 +1,5 @@
 from . import revenue_schedule
+from . import revenue_schedule_percentage
 from . import revenue_recognition_line
 from . import revenue_recognition_posting
 from . import revenue_accrual

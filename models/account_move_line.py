@@ -1,3 +1,18 @@
+"""The invoice line's side of revenue: its term, its schedule, its deferral
+and what its credit notes do.
+
+About 700 lines, over the usual 500, because the add-on extends each Odoo
+model in exactly one file (readme/DEVELOP.md, *Architecture*), and this is
+all of ``account.move.line``: the line's fields, when it is scheduled and its
+term (``_revenue_start``, ``_revenue_term``), its sources
+(``_prepare_revenue_sources``), the deferral at posting (income moved to the
+deferred account and back, ``_revenue_prepare_deferral``), advances and down
+payments, holds carried to new lines, the entry points of changes of terms
+(the work is in ``revenue_change.py``), and what a credit note line does to
+revenue (price concession, cancellation, return) with the point-in-time
+lines. The schedule maths are in the engine.
+"""
+
 from decimal import Decimal
 
 from odoo import api, fields, models

@@ -20,6 +20,13 @@ Two methods (IFRS 15.21):
 Recognised (posted) lines are never touched; replaced lines are cancelled on
 the day of the change (``cancel_date``); new lines come from the usual
 schedule path (``_prepare_revenue_sources`` / ``_prepare_schedule_vals_list``).
+
+About 880 lines, over the usual 500: the model ``revenue.change`` and the
+one operation it records (``_revenue_change_terms``, DESIGN §9.3), its checks
+and refusals, the two methods and the rescheduling of every document line of
+the obligation (invoice, credit note, expected lines) in one transaction;
+the wizards only call it. Its spreading maths are in the engine
+(``engine.spread``); split further, each half would call the other.
 """
 
 from datetime import timedelta

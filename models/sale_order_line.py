@@ -1,3 +1,19 @@
+"""The order line's side of revenue: expected lines and price allocation.
+
+About 590 lines, over the usual 500, for one reason: the two jobs of this
+file are one calculation. The expected lines (revenue signed and not yet
+invoiced, ``_revenue_sync_expected``, ``_prepare_revenue_sources``) take
+their amount from the price allocation by standalone selling prices
+(``_revenue_allocated_remaining``), and the allocation
+(``_revenue_apply_allocation``, ``_revenue_transfer_sources``) reads the
+order line's invoiced, credited and delivered quantities that the expected
+lines use; the invoice lines (``account_move_line.py``) call both. Split
+along that line, the two files would call each other, and the add-on
+extends each Odoo model in one file (readme/DEVELOP.md, *Architecture*).
+Changes of terms are only entry points here (``revenue_change.py`` does the
+work).
+"""
+
 from decimal import Decimal
 
 from odoo import api, fields, models

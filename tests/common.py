@@ -1,9 +1,33 @@
-"""Shared fixtures of the Odoo tests: a company with a chart, schedules, helpers."""
+"""Shared fixtures of the Odoo tests: a company with a chart, schedules, helpers.
+
+Each set-up the test files share is written here once: the products
+(``_create_annual_product``, ``_create_bundle_products``), orders and
+invoices, the month-end runs (by the model, ``_recognise_as_of``; by the
+wizard, ``_run_wizard``), the income of a period, and the delivery flow
+(``DeliveryTestCommon``).
+"""
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 
 from odoo import Command, fields
+from odoo.tests import Form, new_test_user
 from odoo.tools import float_compare
 
 from odoo.addons.sale.tests.common import TestSaleCommon
+
+# The reference change date of the tests of changes of terms.
+APRIL = "2026-04-01"
+
+
+def monthly(first, count, amount):
+    """(date string, amount) of ``count`` lines on the 1st from ``first``."""
+    start = date.fromisoformat(first)
+    return [
+        ((start + relativedelta(months=k)).isoformat(), amount) for k in range(count)
+    ]
 
 
 class RevenueTestCommon(TestSaleCommon):
@@ -20,6 +44,7 @@ class RevenueTestCommon(TestSaleCommon):
         cls.receivable_account = cls.company_data["default_account_receivable"]
         cls.deferred_account = cls.company.revenue_deferred_account_id
         cls.revenue_journal = cls.company.revenue_journal_id
+        cls.line_model = cls.env["revenue.recognition.line"]
         cls.schedule_quarterly = cls._create_schedule(
             name="Quarterly",
             recognition_basis="occurrences",
@@ -44,6 +69,48 @@ class RevenueTestCommon(TestSaleCommon):
     def _create_schedule(cls, **values):
         values.setdefault("company_id", cls.company_data["company"].id)
         return cls.env["revenue.schedule"].create(values)
+
+    @classmethod
+    def _create_annual_product(cls, name="Annual support", lst_price=1200.0):
+        """A service recognised over 12 months (``schedule_12m``)."""
+        return cls._create_product(
+            name=name,
+            type="service",
+            invoice_policy="order",
+            lst_price=lst_price,
+            revenue_schedule_id=cls.schedule_12m.id,
+        )
+
+    @classmethod
+    def _create_bundle_products(cls):
+        """The router and its support, sold together with price allocation.
+
+        ``schedule_once`` recognises at once; the router (standalone price
+        1,000.00 set on the product, sales price 1,200.00) is recognised at
+        once, the support (standalone price its sales price, 500.00, untaxed:
+        the company's 15 % sales tax is excluded) over 12 months.
+        """
+        cls.schedule_once = cls._create_schedule(
+            name="At once",
+            recognition_basis="occurrences",
+            recognition_convention="actual_start",
+            occurrences=1,
+        )
+        cls.hardware = cls._create_product(
+            name="Router",
+            type="consu",
+            invoice_policy="order",
+            lst_price=1200.0,
+            revenue_ssp=1000.0,
+            revenue_schedule_id=cls.schedule_once.id,
+        )
+        cls.support = cls._create_product(
+            name="Router support, 12 months",
+            type="service",
+            invoice_policy="order",
+            lst_price=500.0,
+            revenue_schedule_id=cls.schedule_12m.id,
+        )
 
     @classmethod
     def _create_order(cls, lines, partner=None, date_order="2025-11-18", **values):
@@ -97,6 +164,53 @@ class RevenueTestCommon(TestSaleCommon):
         invoice.invoice_date = invoice_date
         invoice.action_post()
         return invoice
+
+    def _recognise_as_of(self, as_of, **kwargs):
+        """Recognise this company's lines due by ``as_of`` through the model."""
+        kwargs.setdefault("domain", [("company_id", "=", self.company.id)])
+        return self.line_model._recognise(fields.Date.to_date(as_of), **kwargs)
+
+    def _run_wizard(self, as_of, user=None, **values):
+        """The Recognise Revenue wizard as of ``as_of``, filled in and run
+        (as ``user`` if given); ``values`` are its other fields."""
+        model = self.env["revenue.recognition.wizard"]
+        wizard_form = Form(model.with_user(user) if user else model)
+        wizard_form.date = as_of
+        for name, value in values.items():
+            setattr(wizard_form, name, value)
+        wizard = wizard_form.save()
+        wizard.action_create_journal()
+        return wizard
+
+    def _update_terms_wizard(self, line, change_date=APRIL, reason="Amendment", **new):
+        """Change Revenue Terms as the invoice line's button opens it, filled in
+        (``new``: its other fields), not applied."""
+        action = line.action_revenue_update_terms()
+        self.assertEqual(action["res_model"], "revenue.update.terms.wizard")
+        wizard_form = Form(
+            self.env["revenue.update.terms.wizard"].with_context(**action["context"])
+        )
+        wizard_form.change_date = change_date
+        wizard_form.reason = reason
+        for name, value in new.items():
+            setattr(wizard_form, name, value)
+        return wizard_form.save()
+
+    def _revs(self, records, state):
+        """The revenue lines of ``records`` in ``state``."""
+        return records.revenue_line_ids.filtered(lambda rev: rev.state == state)
+
+    def _income_between(self, first, last, account=None):
+        """Income booked from ``first`` to ``last`` (positive = revenue)."""
+        lines = self.env["account.move.line"].search(
+            [
+                ("account_id", "=", (account or self.income_account).id),
+                ("parent_state", "=", "posted"),
+                ("date", ">=", first),
+                ("date", "<=", last),
+            ]
+        )
+        return -sum(lines.mapped("balance"))
 
     def _schedule(self, lines):
         """(date string, amount) pairs of revenue lines, in date order."""
@@ -370,3 +484,105 @@ class RevenueTestCommon(TestSaleCommon):
                     places=2,
                     msg=f"recognition of {sol.name}",
                 )
+
+
+class DeliveryTestCommon(RevenueTestCommon):
+    """The delivery basis: a schedule on delivery, a sales manager, a salesman
+    and a revenue accountant; the flows of ``test_delivery.py`` (delivered
+    quantities typed) and ``test_delivery_stock.py`` (real pickings)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.schedule_delivery = cls._create_schedule(
+            name="On delivery",
+            recognition_basis="delivery",
+            recognition_convention="actual_start",
+            occurrences=1,
+        )
+        cls.sales_manager = new_test_user(
+            cls.env,
+            login="rr_delivery_sales_manager",
+            groups="sales_team.group_sale_manager",
+            company_id=cls.company.id,
+        )
+        cls.salesman = new_test_user(
+            cls.env,
+            login="rr_delivery_salesman",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=cls.company.id,
+        )
+        cls.accountant = new_test_user(
+            cls.env,
+            login="rr_delivery_accountant",
+            groups="account.group_account_manager,"
+            "revenue_recognition.group_revenue_manager",
+            company_id=cls.company.id,
+        )
+
+    def _product(self, name, policy="order", schedule=None, price=100.0):
+        # A service whose delivered quantity users type (milestones); taxed 15 %.
+        return self._create_product(
+            name=name,
+            type="service",
+            invoice_policy=policy,
+            lst_price=price,
+            revenue_schedule_id=(schedule or self.schedule_delivery).id,
+        )
+
+    def _deliver(self, order, quantity):
+        """Type the delivered quantity of the order's first line, as a salesman."""
+        with Form(order.with_user(self.sales_manager)) as order_form:
+            with order_form.order_line.edit(0) as line_form:
+                line_form.qty_delivered = quantity
+
+    def _invoice(self, order, invoice_date):
+        return self._invoice_order(order.with_user(self.sales_manager), invoice_date)
+
+    def _run(self, as_of, accrue=False):
+        """The Recognise Revenue wizard, as the revenue accountant."""
+        return self._run_wizard(as_of, user=self.accountant, accrue_unbilled=accrue)
+
+    def _month_end(self, as_of, income, accrue=False):
+        """The month-end run on ``as_of`` (a date, the time frozen on it); the
+        month's income is ``income``. Returns the wizard."""
+        with freeze_time(as_of):
+            wizard = self._run(as_of, accrue=accrue)
+        self.assertEqual(self._income_between(as_of.replace(day=1), as_of), income)
+        return wizard
+
+    def _ordered_upfront(self, product):
+        """10 at 100.00 ordered on 5 January 2026 for delivery by 30 April,
+        invoiced in full on 10 January (1,000.00 untaxed): (order, invoice)."""
+        with freeze_time("2026-01-10"):
+            order = self._create_order(
+                [(product, 10, 100.0, {})],
+                date_order="2026-01-05",
+                commitment_date="2026-04-30",
+            )
+            order.action_confirm()
+            invoice = self._invoice(order, "2026-01-10")
+        return order, invoice
+
+    def _ordered(self, product):
+        """10 at 100.00 ordered and confirmed on 5 January 2026, not invoiced."""
+        with freeze_time("2026-01-05"):
+            order = self._create_order(
+                [(product, 10, 100.0, {})], date_order="2026-01-05"
+            )
+            order.action_confirm()
+        return order
+
+    def _lines(self, record, states=("pending", "posted")):
+        revs = record.revenue_line_ids.filtered(lambda rev: rev.state in states)
+        return [
+            (
+                rev.recognition_date and str(rev.recognition_date),
+                rev.amount,
+                rev.state,
+                rev.awaiting_delivery,
+            )
+            for rev in revs.sorted(
+                lambda rev: (rev.awaiting_delivery, rev.recognition_date, rev.id)
+            )
+        ]

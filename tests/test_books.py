@@ -20,11 +20,6 @@ class TestBooks(RevenueTestCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.tax_account = cls.company_data["default_account_tax_sale"]
-        cls.line_model = cls.env["revenue.recognition.line"]
-
-    def _run(self, as_of, **kwargs):
-        kwargs.setdefault("domain", [("company_id", "=", self.company.id)])
-        return self.line_model._recognise(fields.Date.to_date(as_of), **kwargs)
 
     def _tax(self, name, amount=10.0, **values):
         return self.env["account.tax"].create(
@@ -64,7 +59,7 @@ class TestBooks(RevenueTestCommon):
         )
         self.assertAlmostEqual(sum(invoice.revenue_line_ids.mapped("amount")), base)
         self.assertBooks()
-        self._run("2026-12-31")
+        self._recognise_as_of("2026-12-31")
         self.assertBooks(after_run=True)
         self.assertAlmostEqual(self._deferred_balance(), 0.0, places=2)
 
@@ -281,7 +276,7 @@ class TestBooks(RevenueTestCommon):
         mirror = refund.revenue_line_ids
         self.assertEqual(len(mirror), 3)
         self.assertTrue(all(mirror.mapped("on_hold")))
-        result = self._run("2026-12-31")
+        result = self._recognise_as_of("2026-12-31")
         self.assertEqual(result["line_count"], 0)
         # Releasing the invoice's December line releases its mirror.
         december = invoice.revenue_line_ids.sorted("recognition_date")[0]
@@ -290,7 +285,7 @@ class TestBooks(RevenueTestCommon):
             mirror.filtered(lambda r: not r.on_hold).period_start,
             december.period_start,
         )
-        result = self._run("2026-12-31")
+        result = self._recognise_as_of("2026-12-31")
         self.assertEqual(result["line_count"], 2)
         self.assertAlmostEqual(sum(result["amounts"].values()), 0.0, places=2)
         self.assertBooks(after_run=True)
@@ -350,7 +345,7 @@ class TestBooks(RevenueTestCommon):
         )
         self.assertAlmostEqual(advance_balance, 0.0, places=2)
         self.assertBooks()
-        self._run("2026-01-31")
+        self._recognise_as_of("2026-01-31")
         self.assertFalse(
             self.env["account.move.line"].search(
                 [
@@ -360,7 +355,7 @@ class TestBooks(RevenueTestCommon):
             ),
             "revenue recognised before the service started in February",
         )
-        self._run("2026-02-28")
+        self._recognise_as_of("2026-02-28")
         self.assertBooks(after_run=True)
 
     # --- 6. reverse and create a new draft ---
@@ -373,7 +368,7 @@ class TestBooks(RevenueTestCommon):
             [(product, 1200.0, None)], invoice_date="2026-01-01"
         )
         invoice.action_post()
-        self._run("2026-03-31")
+        self._recognise_as_of("2026-03-31")
         new_draft = self._refund(invoice, date="2026-04-01", modify=True)
         self.assertEqual(new_draft.move_type, "out_invoice")
         line = new_draft.invoice_line_ids
@@ -385,7 +380,7 @@ class TestBooks(RevenueTestCommon):
             str(min(new_draft.revenue_line_ids.mapped("recognition_date"))),
             "2026-01-01",
         )
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         recognised = self.line_model.search(
             [("company_id", "=", self.company.id), ("state", "=", "posted")]
         )
@@ -431,7 +426,7 @@ class TestBooks(RevenueTestCommon):
             sum(refund.revenue_line_ids.mapped("amount")), -600.0, places=2
         )
         self.assertBooks()
-        self._run("2026-06-30")
+        self._recognise_as_of("2026-06-30")
         self.assertBooks(after_run=True)
 
     # --- 8. delivery date ---

@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -40,16 +40,11 @@ class TestCreateJournal(RevenueTestCommon):
         cls.analytic_sales = cls.env["account.analytic.account"].create(
             {"name": "Sales", "plan_id": cls.analytic_plan.id}
         )
-        cls.line_model = cls.env["revenue.recognition.line"]
 
     def _post_invoice(self, lines, invoice_date="2025-11-18", **values):
         invoice = self._create_invoice(lines, invoice_date=invoice_date, **values)
         invoice.action_post()
         return invoice
-
-    def _run(self, as_of, **kwargs):
-        kwargs.setdefault("domain", [("company_id", "=", self.company.id)])
-        return self.line_model._recognise(fields.Date.to_date(as_of), **kwargs)
 
     def _wizard(self, **context):
         return Form(self.env["revenue.recognition.wizard"].with_context(**context))
@@ -125,7 +120,7 @@ class TestCreateJournal(RevenueTestCommon):
                 (self.product_training, 600.0, None),
             ]
         )
-        result = self._run(
+        result = self._recognise_as_of(
             "2025-12-31", posting_date_mode="selected_date", posting_date="2025-12-31"
         )
         self.assertEqual((result["line_count"], len(result["move_ids"])), (2, 1))
@@ -185,7 +180,7 @@ class TestCreateJournal(RevenueTestCommon):
         self._post_invoice(
             [(self.product_service, 900.0, None), (self.product_training, 600.0, None)]
         )
-        result = self._run("2025-12-31", grouping="summary")
+        result = self._recognise_as_of("2025-12-31", grouping="summary")
         self.assertEqual((result["line_count"], len(result["move_ids"])), (4, 1))
         move = self.env["account.move"].browse(result["move_ids"])
         self.assertEqual(move.date, date(2025, 12, 1))
@@ -243,7 +238,7 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertEqual(
             refund.revenue_line_ids.mapped("amount"), [-50.0, -50.0, -50.0]
         )
-        result = self._run("2025-12-31", grouping="summary")
+        result = self._recognise_as_of("2025-12-31", grouping="summary")
         move = self.env["account.move"].browse(result["move_ids"])
         self.assertEqual(result["amounts"][self.company.id], 50.0)
         self.assertRecordValues(
@@ -262,7 +257,7 @@ class TestCreateJournal(RevenueTestCommon):
         self.company.revenue_max_lines_per_entry = 2
         for _index in range(3):
             self._post_invoice([(self.product_service, 300.0, None)])
-        result = self._run(
+        result = self._recognise_as_of(
             "2025-12-31", posting_date_mode="selected_date", posting_date="2025-12-31"
         )
         moves = self.env["account.move"].browse(result["move_ids"])
@@ -304,7 +299,7 @@ class TestCreateJournal(RevenueTestCommon):
     @freeze_time("2026-01-15")
     def test_second_run_creates_nothing(self):
         self._post_invoice([(self.product_service, 300.0, None)])
-        first = self._run("2026-01-15")
+        first = self._recognise_as_of("2026-01-15")
         self.assertEqual(first["line_count"], 2)
         wizard = self._wizard().save()
         wizard.action_create_journal()
@@ -320,7 +315,7 @@ class TestCreateJournal(RevenueTestCommon):
         due = invoice.revenue_line_ids.filtered(
             lambda r: r.recognition_date <= date(2026, 1, 15)
         )
-        result = self._run("2026-01-15", posting_date_mode="selected_date")
+        result = self._recognise_as_of("2026-01-15", posting_date_mode="selected_date")
         move = self.env["account.move"].browse(result["move_ids"])
         self.assertEqual(move.revenue_recognised_line_ids, due)
 
@@ -330,7 +325,9 @@ class TestCreateJournal(RevenueTestCommon):
         self.assertDeferredInvariant()
 
         again = self.env["account.move"].browse(
-            self._run("2026-01-15", posting_date_mode="selected_date")["move_ids"]
+            self._recognise_as_of("2026-01-15", posting_date_mode="selected_date")[
+                "move_ids"
+            ]
         )
         self.assertEqual(set(due.mapped("state")), {"posted"})
         with self.assertRaises(UserError):
@@ -345,9 +342,9 @@ class TestCreateJournal(RevenueTestCommon):
         again.button_cancel()
 
         draft = self.env["account.move"].browse(
-            self._run("2026-01-15", posting_date_mode="selected_date", post=False)[
-                "move_ids"
-            ]
+            self._recognise_as_of(
+                "2026-01-15", posting_date_mode="selected_date", post=False
+            )["move_ids"]
         )
         self.assertEqual(draft.state, "draft")
         self.assertEqual(draft.revenue_recognised_line_ids, due)
@@ -367,7 +364,7 @@ class TestCreateJournal(RevenueTestCommon):
             invoice.revenue_line_ids.mapped("amount_currency"), [100.0] * 3
         )
         self.assertEqual(invoice.revenue_line_ids.mapped("amount"), [50.0] * 3)
-        result = self._run(
+        result = self._recognise_as_of(
             "2026-01-15", posting_date_mode="selected_date", grouping="summary"
         )
         move = self.env["account.move"].browse(result["move_ids"])
@@ -568,7 +565,7 @@ class TestCreateJournal(RevenueTestCommon):
     def test_credit_note_mirrors_schedule_and_catches_up(self):
         """A full credit note after one month: the month recognised is taken back."""
         invoice = self._post_invoice([(self.product_service, 300.0, None)])
-        self.assertEqual(self._run("2025-12-15")["line_count"], 1)
+        self.assertEqual(self._recognise_as_of("2025-12-15")["line_count"], 1)
         refund = invoice._reverse_moves(cancel=True)
         self.assertEqual(refund.state, "posted")
         self.assertEqual(
@@ -576,7 +573,7 @@ class TestCreateJournal(RevenueTestCommon):
             [("2025-12-01", -100.0), ("2026-01-01", -100.0), ("2026-02-01", -100.0)],
         )
         self.assertEqual(refund.revenue_line_ids.income_account_id, self.income_account)
-        caught_up = self._run("2025-12-15")
+        caught_up = self._recognise_as_of("2025-12-15")
         self.assertEqual(caught_up["line_count"], 1)
         income = self.env["account.move.line"].search(
             [
@@ -592,7 +589,9 @@ class TestCreateJournal(RevenueTestCommon):
     @freeze_time("2025-12-15")
     def test_reversing_a_reversal_is_refused(self):
         self._post_invoice([(self.product_service, 300.0, None)])
-        entry = self.env["account.move"].browse(self._run("2025-12-15")["move_ids"])
+        entry = self.env["account.move"].browse(
+            self._recognise_as_of("2025-12-15")["move_ids"]
+        )
         reversal = entry._reverse_moves(cancel=True)
         with self.assertRaisesRegex(UserError, "a second time"):
             reversal._reverse_moves(cancel=True)

@@ -25,14 +25,7 @@ class TestCreditNotes(RevenueTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.line_model = cls.env["revenue.recognition.line"]
-        cls.product_annual = cls._create_product(
-            name="Annual support",
-            type="service",
-            invoice_policy="order",
-            lst_price=1200.0,
-            revenue_schedule_id=cls.schedule_12m.id,
-        )
+        cls.product_annual = cls._create_annual_product()
 
     def _order_invoiced(self):
         order = self._create_order(
@@ -71,15 +64,7 @@ class TestCreditNotes(RevenueTestCommon):
 
     def _income(self, first, last):
         """Income booked from ``first`` to ``last`` (positive = revenue)."""
-        lines = self.env["account.move.line"].search(
-            [
-                ("account_id", "=", self.income_account.id),
-                ("parent_state", "=", "posted"),
-                ("date", ">=", first),
-                ("date", "<=", last),
-            ]
-        )
-        return self.company.currency_id.round(-sum(lines.mapped("balance")))
+        return self.company.currency_id.round(self._income_between(first, last))
 
     def _month_ends(self, first_month, last_month):
         for month in range(first_month, last_month + 1):
@@ -294,14 +279,7 @@ class TestMonthEndDates(RevenueTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.line_model = cls.env["revenue.recognition.line"]
-        cls.product_annual = cls._create_product(
-            name="Annual support",
-            type="service",
-            invoice_policy="order",
-            lst_price=1200.0,
-            revenue_schedule_id=cls.schedule_12m.id,
-        )
+        cls.product_annual = cls._create_annual_product()
 
     def test_late_run_leaves_out_next_month_invoices(self):
         """As of 31 January, run on 5 February: an invoice dated 3 February whose

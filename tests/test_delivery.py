@@ -13,93 +13,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import RevenueTestCommon
-
-
-class DeliveryTestCommon(RevenueTestCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.schedule_delivery = cls._create_schedule(
-            name="On delivery",
-            recognition_basis="delivery",
-            recognition_convention="actual_start",
-            occurrences=1,
-        )
-        cls.sales_manager = new_test_user(
-            cls.env,
-            login="rr_delivery_sales_manager",
-            groups="sales_team.group_sale_manager",
-            company_id=cls.company.id,
-        )
-        cls.salesman = new_test_user(
-            cls.env,
-            login="rr_delivery_salesman",
-            groups="sales_team.group_sale_salesman_all_leads",
-            company_id=cls.company.id,
-        )
-        cls.accountant = new_test_user(
-            cls.env,
-            login="rr_delivery_accountant",
-            groups="account.group_account_manager,"
-            "revenue_recognition.group_revenue_manager",
-            company_id=cls.company.id,
-        )
-
-    def _product(self, name, policy="order", schedule=None, price=100.0):
-        # A service whose delivered quantity users type (milestones); taxed 15 %.
-        return self._create_product(
-            name=name,
-            type="service",
-            invoice_policy=policy,
-            lst_price=price,
-            revenue_schedule_id=(schedule or self.schedule_delivery).id,
-        )
-
-    def _deliver(self, order, quantity):
-        """Type the delivered quantity of the order's first line, as a salesman."""
-        with Form(order.with_user(self.sales_manager)) as order_form:
-            with order_form.order_line.edit(0) as line_form:
-                line_form.qty_delivered = quantity
-
-    def _invoice(self, order, invoice_date):
-        return self._invoice_order(order.with_user(self.sales_manager), invoice_date)
-
-    def _run(self, as_of, accrue=False):
-        wizard_form = Form(
-            self.env["revenue.recognition.wizard"].with_user(self.accountant)
-        )
-        wizard_form.date = as_of
-        wizard_form.accrue_unbilled = accrue
-        wizard = wizard_form.save()
-        wizard.action_create_journal()
-        return wizard
-
-    def _income(self, first, last):
-        """Income booked from ``first`` to ``last`` (positive = revenue)."""
-        lines = self.env["account.move.line"].search(
-            [
-                ("account_id", "=", self.income_account.id),
-                ("parent_state", "=", "posted"),
-                ("date", ">=", first),
-                ("date", "<=", last),
-            ]
-        )
-        return -sum(lines.mapped("balance"))
-
-    def _lines(self, record, states=("pending", "posted")):
-        revs = record.revenue_line_ids.filtered(lambda rev: rev.state in states)
-        return [
-            (
-                rev.recognition_date and str(rev.recognition_date),
-                rev.amount,
-                rev.state,
-                rev.awaiting_delivery,
-            )
-            for rev in revs.sorted(
-                lambda rev: (rev.awaiting_delivery, rev.recognition_date, rev.id)
-            )
-        ]
+from .common import DeliveryTestCommon
 
 
 @tagged("post_install", "-at_install")
@@ -108,22 +22,13 @@ class TestDeliveryBasis(DeliveryTestCommon):
         """10 units at 100 invoiced in January (1,000 untaxed, 1,150 with 15 %
         tax): 4 delivered on 15 March -> March 400; 6 on 10 April -> April 600."""
         product = self._product("Printers")
-        with freeze_time("2026-01-10"):
-            order = self._create_order(
-                [(product, 10, 100.0, {})],
-                date_order="2026-01-05",
-                commitment_date="2026-04-30",
-            )
-            order.action_confirm()
-            invoice = self._invoice(order, "2026-01-10")
+        order, invoice = self._ordered_upfront(product)
         aml = invoice.invoice_line_ids
         # Nothing delivered: the whole 1,000 awaits delivery, dated the
         # order's delivery date as an estimate, and is never due.
         self.assertEqual(self._lines(aml), [("2026-04-30", 1000.0, "pending", True)])
         self.assertEqual(self._deferred_balance(), -1000.0)
-        with freeze_time("2026-01-31"):
-            self._run(date(2026, 1, 31))
-        self.assertEqual(self._income(date(2026, 1, 1), date(2026, 1, 31)), 0.0)
+        self._month_end(date(2026, 1, 31), 0.0)
 
         with freeze_time("2026-03-15"):
             self._deliver(order, 4)
@@ -139,16 +44,12 @@ class TestDeliveryBasis(DeliveryTestCommon):
             order.order_line.revenue_delivery_ids,
             [{"date": date(2026, 3, 15), "quantity": 4.0, "qty_delivered": 4.0}],
         )
-        with freeze_time("2026-03-31"):
-            self._run(date(2026, 3, 31))
-        self.assertEqual(self._income(date(2026, 3, 1), date(2026, 3, 31)), 400.0)
+        self._month_end(date(2026, 3, 31), 400.0)
         self.assertEqual(self._deferred_balance(), -600.0)
 
         with freeze_time("2026-04-10"):
             self._deliver(order, 10)
-        with freeze_time("2026-04-30"):
-            self._run(date(2026, 4, 30))
-        self.assertEqual(self._income(date(2026, 4, 1), date(2026, 4, 30)), 600.0)
+        self._month_end(date(2026, 4, 30), 600.0)
         self.assertEqual(
             self._lines(aml),
             [
@@ -176,11 +77,7 @@ class TestDeliveryBasis(DeliveryTestCommon):
         policy): 418 at 500 on 31 January, reversed on 1 February; January
         income 500, February 0 net (the reversal -500, the invoice's +500)."""
         product = self._product("Installation days", policy="delivery")
-        with freeze_time("2026-01-05"):
-            order = self._create_order(
-                [(product, 10, 100.0, {})], date_order="2026-01-05"
-            )
-            order.action_confirm()
+        order = self._ordered(product)
         # Nothing delivered, nothing to invoice by the delivery policy.
         self.assertFalse(order.order_line.revenue_line_ids)
         with freeze_time("2026-01-20"):
@@ -189,8 +86,7 @@ class TestDeliveryBasis(DeliveryTestCommon):
             self._lines(order.order_line, ("expected",)),
             [("2026-01-20", 500.0, "expected", False)],
         )
-        with freeze_time("2026-01-31"):
-            wizard = self._run(date(2026, 1, 31), accrue=True)
+        wizard = self._month_end(date(2026, 1, 31), 500.0, accrue=True)
         self.assertEqual(wizard.result_accrual_amount, 500.0)
         accrual = self.env["account.move"].search(
             [("revenue_accrual", "=", True), ("company_id", "=", self.company.id)]
@@ -207,7 +103,6 @@ class TestDeliveryBasis(DeliveryTestCommon):
         self.assertRecordValues(
             accrual.reversal_move_ids, [{"date": date(2026, 2, 1), "state": "posted"}]
         )
-        self.assertEqual(self._income(date(2026, 1, 1), date(2026, 1, 31)), 500.0)
 
         with freeze_time("2026-02-10"):
             invoice = self._invoice(order, "2026-02-10")
@@ -221,9 +116,7 @@ class TestDeliveryBasis(DeliveryTestCommon):
                 lambda rev: rev.state == "expected"
             )
         )
-        with freeze_time("2026-02-28"):
-            self._run(date(2026, 2, 28), accrue=True)
-        self.assertEqual(self._income(date(2026, 2, 1), date(2026, 2, 28)), 0.0)
+        self._month_end(date(2026, 2, 28), 0.0, accrue=True)
         self.assertEqual(self._deferred_balance(), 0.0)
         self.assertEqual(self._deferred_balance(account=unbilled), 0.0)
         self.assertBooks()
@@ -232,17 +125,11 @@ class TestDeliveryBasis(DeliveryTestCommon):
         """Ordered 10 (order policy), 3 delivered on 20 January: the accrual
         takes 300, not the 700 awaiting delivery."""
         product = self._product("Milestones")
-        with freeze_time("2026-01-05"):
-            order = self._create_order(
-                [(product, 10, 100.0, {})], date_order="2026-01-05"
-            )
-            order.action_confirm()
+        order = self._ordered(product)
         with freeze_time("2026-01-20"):
             self._deliver(order, 3)
-        with freeze_time("2026-01-31"):
-            wizard = self._run(date(2026, 1, 31), accrue=True)
+        wizard = self._month_end(date(2026, 1, 31), 300.0, accrue=True)
         self.assertEqual(wizard.result_accrual_amount, 300.0)
-        self.assertEqual(self._income(date(2026, 1, 1), date(2026, 1, 31)), 300.0)
 
     def test_return_is_a_negative_line(self):
         """10 delivered on 15 March (1,000 recognised in March), 2 returned on
@@ -258,9 +145,7 @@ class TestDeliveryBasis(DeliveryTestCommon):
             invoice = self._invoice(order, "2026-03-01")
         with freeze_time("2026-03-15"):
             self._deliver(order, 10)
-        with freeze_time("2026-03-31"):
-            self._run(date(2026, 3, 31))
-        self.assertEqual(self._income(date(2026, 3, 1), date(2026, 3, 31)), 1000.0)
+        self._month_end(date(2026, 3, 31), 1000.0)
         with freeze_time("2026-04-05"):
             self._deliver(order, 8)
         self.assertEqual(
@@ -271,9 +156,7 @@ class TestDeliveryBasis(DeliveryTestCommon):
                 ("2026-03-15", 200.0, "pending", True),
             ],
         )
-        with freeze_time("2026-04-30"):
-            self._run(date(2026, 4, 30))
-        self.assertEqual(self._income(date(2026, 4, 1), date(2026, 4, 30)), -200.0)
+        self._month_end(date(2026, 4, 30), -200.0)
         self.assertEqual(self._deferred_balance(), -200.0)
         self.assertBooks()
 
@@ -352,7 +235,7 @@ class TestReleaseEvents(DeliveryTestCommon):
         december.with_user(self.revenue_user).action_hold("Disputed last month")
         with freeze_time("2026-02-28"):
             self._run(date(2026, 2, 28))
-        self.assertEqual(self._income(date(2026, 1, 1), date(2026, 2, 28)), 0.0)
+        self.assertEqual(self._income_between(date(2026, 1, 1), date(2026, 2, 28)), 0.0)
 
         line = order.order_line
         with self.assertRaises(AccessError):
@@ -380,7 +263,9 @@ class TestReleaseEvents(DeliveryTestCommon):
         with freeze_time("2026-03-31"):
             self._run(date(2026, 3, 31))
         # 100 for each of January, February and March.
-        self.assertEqual(self._income(date(2026, 3, 1), date(2026, 3, 31)), 300.0)
+        self.assertEqual(
+            self._income_between(date(2026, 3, 1), date(2026, 3, 31)), 300.0
+        )
         self.assertBooks()
 
     def test_full_delivery_releases_the_held_lines(self):
@@ -411,9 +296,7 @@ class TestReleaseEvents(DeliveryTestCommon):
             self._deliver(order, 2)
         self.assertFalse(any(revs.mapped("on_hold")))
         self.assertIn("Fully delivered on 02/20/2026", revs[0].release_reason)
-        with freeze_time("2026-02-28"):
-            self._run(date(2026, 2, 28))
-        self.assertEqual(self._income(date(2026, 2, 1), date(2026, 2, 28)), 200.0)
+        self._month_end(date(2026, 2, 28), 200.0)
 
 
 @tagged("post_install", "-at_install")

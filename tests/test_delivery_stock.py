@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from odoo.tests import Form, tagged
 
-from .test_delivery import DeliveryTestCommon
+from .common import DeliveryTestCommon
 
 
 @tagged("post_install", "-at_install")
@@ -53,28 +53,17 @@ class TestDeliveryStock(DeliveryTestCommon):
         """10 invoiced upfront (1,000) in January; 4 shipped on 15 March,
         6 on 10 April -> March 400, April 600; 2 returned on 5 May -> -200."""
         product = self._goods()
-        with freeze_time("2026-01-10"):
-            order = self._create_order(
-                [(product, 10, 100.0, {})],
-                date_order="2026-01-05",
-                commitment_date="2026-04-30",
-            )
-            order.action_confirm()
-            invoice = self._invoice(order, "2026-01-10")
+        order, invoice = self._ordered_upfront(product)
         line = order.order_line
         self.assertEqual(line.qty_delivered_method, "stock_move")
         aml = invoice.invoice_line_ids
         with freeze_time("2026-03-15 10:00:00"):
             backorder = self._ship(order.picking_ids, 4)
         self.assertEqual(line.qty_delivered, 4.0)
-        with freeze_time("2026-03-31"):
-            self._run(date(2026, 3, 31))
-        self.assertEqual(self._income(date(2026, 3, 1), date(2026, 3, 31)), 400.0)
+        self._month_end(date(2026, 3, 31), 400.0)
         with freeze_time("2026-04-10 10:00:00"):
             self._ship(backorder, 6)
-        with freeze_time("2026-04-30"):
-            self._run(date(2026, 4, 30))
-        self.assertEqual(self._income(date(2026, 4, 1), date(2026, 4, 30)), 600.0)
+        self._month_end(date(2026, 4, 30), 600.0)
         self.assertEqual(
             self._lines(aml),
             [
@@ -100,9 +89,7 @@ class TestDeliveryStock(DeliveryTestCommon):
             returned = self.env["stock.picking"].browse(action["res_id"])
             self._ship(returned, 2)
         self.assertEqual(line.qty_delivered, 8.0)
-        with freeze_time("2026-05-31"):
-            self._run(date(2026, 5, 31))
-        self.assertEqual(self._income(date(2026, 5, 1), date(2026, 5, 31)), -200.0)
+        self._month_end(date(2026, 5, 31), -200.0)
         self.assertEqual(self._deferred_balance(), -200.0)
         self.assertBooks()
 
@@ -110,24 +97,16 @@ class TestDeliveryStock(DeliveryTestCommon):
         """5 of 10 shipped on 20 January, invoiced in February (delivery
         policy): 418 at 500 on 31 January, January income 500, February 0."""
         product = self._goods(policy="delivery")
-        with freeze_time("2026-01-05"):
-            order = self._create_order(
-                [(product, 10, 100.0, {})], date_order="2026-01-05"
-            )
-            order.action_confirm()
+        order = self._ordered(product)
         with freeze_time("2026-01-20 10:00:00"):
             self._ship(order.picking_ids, 5)
-        with freeze_time("2026-01-31"):
-            wizard = self._run(date(2026, 1, 31), accrue=True)
+        wizard = self._month_end(date(2026, 1, 31), 500.0, accrue=True)
         self.assertEqual(wizard.result_accrual_amount, 500.0)
-        self.assertEqual(self._income(date(2026, 1, 1), date(2026, 1, 31)), 500.0)
         with freeze_time("2026-02-10"):
             invoice = self._invoice(order, "2026-02-10")
         self.assertEqual(
             self._lines(invoice.invoice_line_ids),
             [("2026-01-20", 500.0, "pending", False)],
         )
-        with freeze_time("2026-02-28"):
-            self._run(date(2026, 2, 28), accrue=True)
-        self.assertEqual(self._income(date(2026, 2, 1), date(2026, 2, 28)), 0.0)
+        self._month_end(date(2026, 2, 28), 0.0, accrue=True)
         self.assertBooks()

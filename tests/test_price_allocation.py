@@ -21,12 +21,7 @@ class TestPriceAllocation(RevenueTestCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.tax_account = cls.company_data["default_account_tax_sale"]
-        cls.schedule_once = cls._create_schedule(
-            name="At once",
-            recognition_basis="occurrences",
-            recognition_convention="actual_start",
-            occurrences=1,
-        )
+        cls._create_bundle_products()
         # Standalone prices 20, 30, 40: the first two from the sales price
         # (revenue_ssp left empty), the third set on the product.
         cls.product_a = cls._create_product(
@@ -50,21 +45,6 @@ class TestPriceAllocation(RevenueTestCommon):
             lst_price=55.0,
             revenue_ssp=40.0,
             revenue_schedule_id=cls.schedule_once.id,
-        )
-        cls.hardware = cls._create_product(
-            name="Router",
-            type="consu",
-            invoice_policy="order",
-            lst_price=1200.0,
-            revenue_ssp=1000.0,
-            revenue_schedule_id=cls.schedule_once.id,
-        )
-        cls.support = cls._create_product(
-            name="Router support, 12 months",
-            type="service",
-            invoice_policy="order",
-            lst_price=500.0,
-            revenue_schedule_id=cls.schedule_12m.id,
         )
 
     # --- helpers ---------------------------------------------------------------
@@ -114,12 +94,43 @@ class TestPriceAllocation(RevenueTestCommon):
         return refund
 
     def _recognise(self, as_of):
-        wizard_form = Form(self.env["revenue.recognition.wizard"])
-        wizard_form.date = as_of
-        wizard_form.grouping = "detail"
-        wizard = wizard_form.save()
-        wizard.action_create_journal()
-        return wizard
+        return self._run_wizard(as_of, grouping="detail")
+
+    def _router_bundle_q1(self):
+        """Router at 1,100.00 and support at 100.00 (allocated 800.00 and
+        400.00) ordered and invoiced on 1 January 2026, January to March
+        recognised (the support: 100.00): (order, support invoice line)."""
+        order = self._bundle_order(
+            [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
+            date_order="2026-01-01",
+        )
+        order.action_confirm()
+        invoice = self._invoice(order, "2026-01-01")
+        support = invoice.invoice_line_ids.sorted("sequence")[1]
+        self._recognise("2026-03-31")
+        self.assertAlmostEqual(self._income(self.support), 100.0)
+        return order, support
+
+    def _extend_support_cumulative(self, support):
+        """The support invoice line of ``_router_bundle_q1`` extended on 1 April
+        to 31 December 2027 with a cumulative catch-up: -12.50 on 1 April, then
+        21 months, 75.00 pending in all; its split (own 100.00, nothing
+        carried) is unchanged."""
+        self._update_terms_wizard(
+            support,
+            change_date="2026-04-01",
+            reason="Support extended",
+            end_date="2027-12-31",
+            method="cumulative",
+        ).action_apply()
+        self.assertEqual(self._split(support), (100.0, 0.0))
+        pending = support.revenue_line_ids.filtered(
+            lambda rev: rev.state == "pending"
+        ).sorted("recognition_date")
+        self.assertEqual(self._schedule(pending[:1]), [("2026-04-01", -12.5)])
+        self.assertEqual(len(pending), 22)  # the catch-up and 21 months
+        self.assertAlmostEqual(sum(pending.mapped("amount")), 75.0)
+        self.assertBooks()
 
     def _income(self, product=None):
         """Income recognised (706), per product if given."""
@@ -282,32 +293,8 @@ class TestPriceAllocation(RevenueTestCommon):
         21 months, 87.50 in all. What the router carries (25.00 a month to
         December 2026) is the router invoice line's and is not changed here.
         """
-        order = self._bundle_order(
-            [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
-            date_order="2026-01-01",
-        )
-        order.action_confirm()
-        invoice = self._invoice(order, "2026-01-01")
-        support = invoice.invoice_line_ids.sorted("sequence")[1]
-        self._recognise("2026-03-31")
-        self.assertAlmostEqual(self._income(self.support), 100.0)
-        action = support.action_revenue_update_terms()
-        wizard_form = Form(
-            self.env["revenue.update.terms.wizard"].with_context(**action["context"])
-        )
-        wizard_form.change_date = "2026-04-01"
-        wizard_form.end_date = "2027-12-31"
-        wizard_form.reason = "Support extended"
-        wizard_form.method = "cumulative"
-        wizard_form.save().action_apply()
-        self.assertEqual(self._split(support), (100.0, 0.0))
-        pending = support.revenue_line_ids.filtered(
-            lambda rev: rev.state == "pending"
-        ).sorted("recognition_date")
-        self.assertEqual(self._schedule(pending[:1]), [("2026-04-01", -12.5)])
-        self.assertEqual(len(pending), 22)  # the catch-up and 21 months
-        self.assertAlmostEqual(sum(pending.mapped("amount")), 75.0)
-        self.assertBooks()
+        order, support = self._router_bundle_q1()
+        self._extend_support_cumulative(support)
         self._recognise("2026-04-30")
         # 100.00 - 12.50 + (round(4 × 4.1666…) - 12.50 = 4.17) + 25.00 carried
         self.assertAlmostEqual(self._income(self.support), 116.67)
@@ -332,15 +319,7 @@ class TestPriceAllocation(RevenueTestCommon):
         (catch-up -12.50 on 1 April, then 21 months); the second year, billed
         100.00, is allocated 100.00: nothing carried.
         """
-        order = self._bundle_order(
-            [(self.hardware, 1, 1100.0), (self.support, 1, 100.0)],
-            date_order="2026-01-01",
-        )
-        order.action_confirm()
-        invoice = self._invoice(order, "2026-01-01")
-        support = invoice.invoice_line_ids.sorted("sequence")[1]
-        self._recognise("2026-03-31")
-        self.assertAlmostEqual(self._income(self.support), 100.0)
+        order, support = self._router_bundle_q1()
         order.order_line.filtered(
             lambda line: line.product_id == self.support
         ).product_uom_qty = 2
@@ -348,23 +327,7 @@ class TestPriceAllocation(RevenueTestCommon):
             order.order_line.mapped("revenue_allocated_amount"), [800.0, 500.0]
         )
         self.assertBooks()
-        action = support.action_revenue_update_terms()
-        wizard_form = Form(
-            self.env["revenue.update.terms.wizard"].with_context(**action["context"])
-        )
-        wizard_form.change_date = "2026-04-01"
-        wizard_form.end_date = "2027-12-31"
-        wizard_form.reason = "Support extended"
-        wizard_form.method = "cumulative"
-        wizard_form.save().action_apply()
-        self.assertEqual(self._split(support), (100.0, 0.0))
-        pending = support.revenue_line_ids.filtered(
-            lambda rev: rev.state == "pending"
-        ).sorted("recognition_date")
-        self.assertEqual(self._schedule(pending[:1]), [("2026-04-01", -12.5)])
-        self.assertEqual(len(pending), 22)  # the catch-up and 21 months
-        self.assertAlmostEqual(sum(pending.mapped("amount")), 75.0)
-        self.assertBooks()
+        self._extend_support_cumulative(support)
         # the second year is invoiced at its allocation: 500 - 400 = 100.00,
         # billed 100.00, no difference
         second = self._invoice(order, "2026-04-01")

@@ -8,23 +8,12 @@ comment; the products are taxed (15 %), taxes never reach the schedules.
 
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import RevenueTestCommon
-
-APRIL = "2026-04-01"
-
-
-def monthly(first, count, amount):
-    """(date string, amount) of ``count`` lines on the 1st from ``first``."""
-    start = date.fromisoformat(first)
-    return [
-        ((start + relativedelta(months=k)).isoformat(), amount) for k in range(count)
-    ]
+from .common import APRIL, RevenueTestCommon, monthly
 
 
 @tagged("post_install", "-at_install")
@@ -32,26 +21,13 @@ class TestRevenueChange(RevenueTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.line_model = cls.env["revenue.recognition.line"]
         cls.analytics = cls.env["revenue.analytics"]
-        cls.product_annual = cls._create_product(
-            name="Annual subscription",
-            type="service",
-            invoice_policy="order",
-            lst_price=600.0,
-            revenue_schedule_id=cls.schedule_12m.id,
+        cls.product_annual = cls._create_annual_product(
+            name="Annual subscription", lst_price=600.0
         )
         cls.customer = cls.env["res.partner"].create({"name": "Change customer"})
 
     # --- helpers ---------------------------------------------------------------
-
-    def _run(self, as_of):
-        return self.line_model._recognise(
-            date.fromisoformat(as_of), domain=[("company_id", "=", self.company.id)]
-        )
-
-    def _revs(self, records, state):
-        return records.revenue_line_ids.filtered(lambda rev: rev.state == state)
 
     def _invoice_q1(self, **values):
         """1,200 invoiced 1 Jan 2026 without order, Jan-Mar recognised."""
@@ -62,7 +38,7 @@ class TestRevenueChange(RevenueTestCommon):
             **values,
         )
         invoice.action_post()
-        self._run("2026-03-31")
+        self._recognise_as_of("2026-03-31")
         line = invoice.invoice_line_ids
         self.assertAlmostEqual(
             sum(self._revs(line, "posted").mapped("amount_currency")), 300.0
@@ -83,7 +59,7 @@ class TestRevenueChange(RevenueTestCommon):
         invoice.invoice_line_ids.quantity = 1
         invoice.invoice_date = "2026-01-01"
         invoice.action_post()
-        self._run("2026-03-31")
+        self._recognise_as_of("2026-03-31")
         sale_line = order.order_line
         # 600.00 invoiced: 12 x 50.00, 150.00 recognised; 600.00 still to
         # invoice: 12 expected lines of 50.00
@@ -176,7 +152,7 @@ class TestRevenueChange(RevenueTestCommon):
             [("2026-04-01", "contraction", -57.14)],
         )
         # the April run: invoice line 150.00 + 21.43
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         self.assertAlmostEqual(
             sum(self._revs(invoice_line, "posted").mapped("amount")), 171.43
         )
@@ -215,7 +191,7 @@ class TestRevenueChange(RevenueTestCommon):
         catch_up = self._revs(invoice_line, "pending")[:1]
         self.assertEqual(catch_up.mrr_amount, 0.0)
         self.assertBooks()
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         # 150.00 - 75.00 + 25.00 = 100.00
         self.assertAlmostEqual(
             sum(self._revs(invoice_line, "posted").mapped("amount")), 100.0
@@ -267,7 +243,7 @@ class TestRevenueChange(RevenueTestCommon):
         # a second change, cumulative, on 1 July, back to 31 December 2026:
         # 12 months of 100.00, due before July 600.00; recognised by then
         # (run to 30 June) 300.00 + 3 x 42.857... = 428.57: catch-up 171.43
-        self._run("2026-06-30")
+        self._recognise_as_of("2026-06-30")
         self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 428.57)
         second = line.revenue_change_terms(
             "2026-07-01", end_date="2026-12-31", method="cumulative", reason="Back"
@@ -362,7 +338,7 @@ class TestRevenueChange(RevenueTestCommon):
         after the last recognised period (May), so that no month counts twice.
         800.00 over May 2026 - December 2027 (20 months): 40.00."""
         line = self._invoice_q1()
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         line.revenue_change_terms(APRIL, end_date="2027-12-31", reason="Late")
         self.assertEqual(
             self._schedule(self._revs(line, "pending")),
@@ -384,7 +360,7 @@ class TestRevenueChange(RevenueTestCommon):
         )
         invoice.action_post()
         line = invoice.invoice_line_ids
-        self._run("2026-02-28")
+        self._recognise_as_of("2026-02-28")
         march = self._revs(line, "pending")[:1]
         march.action_hold("Disputed")
         # prospective: March (ended before the change) keeps its line and its

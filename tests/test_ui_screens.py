@@ -14,36 +14,16 @@ class TestUiScreens(RevenueTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.schedule_once = cls._create_schedule(
-            name="At once",
-            recognition_basis="occurrences",
-            recognition_convention="actual_start",
-            occurrences=1,
-        )
         # standalone prices 1,000 (set) and 500 (the sales price, untaxed:
         # the company's 15 % sales tax is excluded from the price)
-        cls.router = cls._create_product(
-            name="Router",
-            type="consu",
-            invoice_policy="order",
-            lst_price=1200.0,
-            revenue_ssp=1000.0,
-            revenue_schedule_id=cls.schedule_once.id,
-        )
-        cls.support = cls._create_product(
-            name="Router support, 12 months",
-            type="service",
-            invoice_policy="order",
-            lst_price=500.0,
-            revenue_schedule_id=cls.schedule_12m.id,
-        )
+        cls._create_bundle_products()
 
     def _quotation(self):
         """Router at 1,100 and support at 880, allocated: 1,980 untaxed."""
         with Form(self.env["sale.order"].with_user(self.env.user)) as order_form:
             order_form.partner_id = self.partner_a
             order_form.revenue_allocate = True
-            for product, price in ((self.router, 1100.0), (self.support, 880.0)):
+            for product, price in ((self.hardware, 1100.0), (self.support, 880.0)):
                 with order_form.order_line.new() as line:
                     line.product_id = product
                     line.product_uom_qty = 1

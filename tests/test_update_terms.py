@@ -9,22 +9,10 @@ worked out by hand in a comment.
 import unittest
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
-
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import RevenueTestCommon
-
-APRIL = "2026-04-01"
-
-
-def monthly(first, count, amount):
-    """(date string, amount) of ``count`` lines on the 1st from ``first``."""
-    start = date.fromisoformat(first)
-    return [
-        ((start + relativedelta(months=k)).isoformat(), amount) for k in range(count)
-    ]
+from .common import APRIL, RevenueTestCommon, monthly
 
 
 @tagged("post_install", "-at_install")
@@ -32,14 +20,7 @@ class TestUpdateTerms(RevenueTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.line_model = cls.env["revenue.recognition.line"]
-        cls.product_annual = cls._create_product(
-            name="Annual support",
-            type="service",
-            invoice_policy="order",
-            lst_price=1200.0,
-            revenue_schedule_id=cls.schedule_12m.id,
-        )
+        cls.product_annual = cls._create_annual_product()
 
     # --- helpers ---------------------------------------------------------------
 
@@ -49,33 +30,12 @@ class TestUpdateTerms(RevenueTestCommon):
             [(self.product_annual, 1200.0, None)], invoice_date="2026-01-01", **values
         )
         invoice.action_post()
-        self._run("2026-03-31")
+        self._recognise_as_of("2026-03-31")
         line = invoice.invoice_line_ids
         self.assertEqual(
             sum(self._revs(line, "posted").mapped("amount_currency")), 300.0
         )
         return invoice, line
-
-    def _run(self, as_of):
-        return self.line_model._recognise(
-            date.fromisoformat(as_of), domain=[("company_id", "=", self.company.id)]
-        )
-
-    def _revs(self, line, state):
-        return line.revenue_line_ids.filtered(lambda rev: rev.state == state)
-
-    def _wizard(self, line, change_date=APRIL, reason="Amendment", **new):
-        """The wizard as the invoice line's button opens it, filled in."""
-        action = line.action_revenue_update_terms()
-        self.assertEqual(action["res_model"], "revenue.update.terms.wizard")
-        wizard_form = Form(
-            self.env["revenue.update.terms.wizard"].with_context(**action["context"])
-        )
-        wizard_form.change_date = change_date
-        wizard_form.reason = reason
-        for name, value in new.items():
-            setattr(wizard_form, name, value)
-        return wizard_form.save()
 
     def assertUnchanged(self, line, pending_ids, end=False):
         """A refused change wrote nothing."""
@@ -89,7 +49,7 @@ class TestUpdateTerms(RevenueTestCommon):
     def test_extension_catches_up_and_recognises(self):
         invoice, line = self._invoice_and_recognise_q1()
         old_pending = self._revs(line, "pending")
-        self._wizard(
+        self._update_terms_wizard(
             line, end_date="2027-12-31", reason="Extended to 2027", method="cumulative"
         ).action_apply()
 
@@ -127,7 +87,7 @@ class TestUpdateTerms(RevenueTestCommon):
 
         # The April run posts the catch-up (Dr income / Cr deferred 150.00) and
         # April's 50.00 (Dr deferred / Cr income): 300 - 150 + 50 = 200.00.
-        result = self._run("2026-04-30")
+        result = self._recognise_as_of("2026-04-30")
         self.assertEqual(result.line_count, 2)
         self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 200.0)
         entry = self._revs(line, "posted").recognition_move_id.filtered(
@@ -145,7 +105,9 @@ class TestUpdateTerms(RevenueTestCommon):
 
     def test_shortening_catches_up_a_positive_amount(self):
         invoice, line = self._invoice_and_recognise_q1()
-        self._wizard(line, end_date="2026-06-30", method="cumulative").action_apply()
+        self._update_terms_wizard(
+            line, end_date="2026-06-30", method="cumulative"
+        ).action_apply()
         # 6 months of 1,200 = 200.00 a month. Due before 1 April: 3 x 200.00 =
         # 600.00; recognised 300.00: catch-up +300.00 on 1 April, then April,
         # May, June 200.00. 300 + 300 + 600 = 1,200.00.
@@ -154,7 +116,7 @@ class TestUpdateTerms(RevenueTestCommon):
             [(APRIL, 300.0), *monthly(APRIL, 3, 200.0)],
         )
         self.assertBooks()
-        self._run("2026-06-30")
+        self._recognise_as_of("2026-06-30")
         self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 1200.0)
         self.assertFalse(self._revs(line, "pending"))
         self.assertBooks(after_run=True)
@@ -168,7 +130,9 @@ class TestUpdateTerms(RevenueTestCommon):
             occurrences=4,
             automatic_contract_terms=True,
         )
-        wizard = self._wizard(line, schedule_id=four_months, method="cumulative")
+        wizard = self._update_terms_wizard(
+            line, schedule_id=four_months, method="cumulative"
+        )
         # automatic contract terms: end = 1 Jan + 4 months - 1 day
         self.assertEqual(wizard.end_date, date(2026, 4, 30))
         wizard.action_apply()
@@ -189,7 +153,7 @@ class TestUpdateTerms(RevenueTestCommon):
         # "Quarterly": 3 occurrences from the next month, 400.00 on 1 Feb,
         # 1 Mar and 1 Apr. Due before 1 April: 800.00; recognised 300.00:
         # catch-up +500.00, then 400.00 on 1 April. 300 + 500 + 400 = 1,200.
-        self._wizard(
+        self._update_terms_wizard(
             line, schedule_id=self.schedule_quarterly, method="cumulative"
         ).action_apply()
         self.assertEqual(
@@ -197,7 +161,7 @@ class TestUpdateTerms(RevenueTestCommon):
             [(APRIL, 500.0), (APRIL, 400.0)],
         )
         self.assertBooks()
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 1200.0)
         self.assertBooks(after_run=True)
 
@@ -208,7 +172,9 @@ class TestUpdateTerms(RevenueTestCommon):
         # rounding: 33.33, 33.34, 33.33, ... Jan-Mar recognised: 300.00 EUR,
         # 100.00 USD.
         self.assertAlmostEqual(sum(self._revs(line, "posted").mapped("amount")), 100.0)
-        self._wizard(line, end_date="2027-12-31", method="cumulative").action_apply()
+        self._update_terms_wizard(
+            line, end_date="2027-12-31", method="cumulative"
+        ).action_apply()
         pending = self._revs(line, "pending")
         # 24 months: EUR 50.00 a month; USD 400/24 = 16.666..., cumulative
         # 16.67, 33.33, 50.00 after Jan-Mar. Catch-up: EUR 150 - 300 = -150.00,
@@ -229,7 +195,7 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertAlmostEqual(sum(pending[1:].mapped("amount")), 350.0)
         self.assertEqual(len(pending), 22)
         self.assertBooks()
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         # 100.00 - 50.00 + 16.67 = 66.67 USD; 300 - 150 + 50 = 200.00 EUR
         posted = self._revs(line, "posted")
         self.assertAlmostEqual(sum(posted.mapped("amount")), 66.67)
@@ -288,7 +254,7 @@ class TestUpdateTerms(RevenueTestCommon):
         invoice, line = self._invoice_and_recognise_q1()
         pending = self._revs(line, "pending")
         pending[2].action_hold("Waiting for acceptance")
-        wizard = self._wizard(line, end_date="2027-12-31")
+        wizard = self._update_terms_wizard(line, end_date="2027-12-31")
         with self.assertRaisesRegex(UserError, "on hold.*Release them first") as caught:
             wizard.action_apply()
         self.assertIn(pending[2].display_name, str(caught.exception))
@@ -304,7 +270,9 @@ class TestUpdateTerms(RevenueTestCommon):
         invoice, line = self._invoice_and_recognise_q1()
         pending = self._revs(line, "pending")
         self.company.fiscalyear_lock_date = "2026-03-31"
-        wizard = self._wizard(line, change_date="2026-03-15", end_date="2027-12-31")
+        wizard = self._update_terms_wizard(
+            line, change_date="2026-03-15", end_date="2027-12-31"
+        )
         with self.assertRaisesRegex(UserError, "locked period"):
             wizard.action_apply()
         self.assertUnchanged(line, pending.ids)
@@ -318,13 +286,13 @@ class TestUpdateTerms(RevenueTestCommon):
         invoice, line = self._invoice_and_recognise_q1()
         pending = self._revs(line, "pending")
         with self.assertRaisesRegex(UserError, "before the start"):
-            self._wizard(line, end_date="2025-12-31").action_apply()
+            self._update_terms_wizard(line, end_date="2025-12-31").action_apply()
         with self.assertRaisesRegex(UserError, "are the current ones"):
-            self._wizard(line).action_apply()
+            self._update_terms_wizard(line).action_apply()
         # 2,088 months, more than the company's 600 periods: refused by the
         # line's own check after the terms were written; nothing is left.
         with self.assertRaises(ValidationError):
-            self._wizard(line, end_date="2199-12-31").action_apply()
+            self._update_terms_wizard(line, end_date="2199-12-31").action_apply()
         self.assertUnchanged(line, pending.ids)
         self.assertBooks()
 
@@ -333,7 +301,9 @@ class TestUpdateTerms(RevenueTestCommon):
             [(self.product_annual, 1200.0, None)], invoice_date="2026-01-01"
         )
         with self.assertRaisesRegex(UserError, "not posted"):
-            self._wizard(draft.invoice_line_ids, end_date="2027-12-31").action_apply()
+            self._update_terms_wizard(
+                draft.invoice_line_ids, end_date="2027-12-31"
+            ).action_apply()
         plain = self._create_invoice(
             [(self.product_a, 100.0, None)], invoice_date="2026-01-01"
         )
@@ -406,12 +376,12 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertBooks()
         # April: invoice 300.00 + 42.86; credit note -150.00 - 21.43: net
         # 171.43 = January-March at 50.00 net + April 42.86 - 21.43
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         posted = self._revs(line, "posted") | self._revs(refund_line, "posted")
         self.assertAlmostEqual(sum(posted.mapped("amount")), 171.43)
         self.assertBooks(after_run=True)
         # to the end: 600.00 net invoiced, 600.00 recognised
-        self._run("2027-12-31")
+        self._recognise_as_of("2027-12-31")
         posted = self._revs(line, "posted") | self._revs(refund_line, "posted")
         self.assertAlmostEqual(sum(posted.mapped("amount")), 600.0)
         self.assertBooks(after_run=True)
@@ -428,7 +398,7 @@ class TestUpdateTerms(RevenueTestCommon):
             post=False,
         )
         with self.assertRaisesRegex(UserError, "draft recognition entries"):
-            self._wizard(line, end_date="2027-12-31").action_apply()
+            self._update_terms_wizard(line, end_date="2027-12-31").action_apply()
         self.assertFalse(self._revs(line, "cancelled"))
 
     # --- who may ----------------------------------------------------------------
@@ -464,7 +434,7 @@ class TestUpdateTerms(RevenueTestCommon):
 
         self.env = self.env(user=accountant)
         line = line.with_user(accountant)
-        self._wizard(
+        self._update_terms_wizard(
             line, end_date="2027-12-31", reason="Signed amendment"
         ).action_apply()
         # the default method, prospective: 900.00 over April 2026 - December
@@ -493,7 +463,7 @@ class TestUpdateTerms(RevenueTestCommon):
         )
         invoice, line = self._invoice_and_recognise_q1()
         self._revs(line, "pending")[:1].action_hold("Litige")
-        wizard = self._wizard(line, end_date="2027-12-31")
+        wizard = self._update_terms_wizard(line, end_date="2027-12-31")
         with self.assertRaisesRegex(UserError, "sont en attente. Libérez-les"):
             wizard.with_context(lang="fr_FR").action_apply()
         labels = (
@@ -528,7 +498,7 @@ class TestUpdateTerms(RevenueTestCommon):
         1 May (-100.00), but April's revenue is wrong by 100.00.
         """
         invoice, line = self._invoice_and_recognise_q1()
-        self._wizard(
+        self._update_terms_wizard(
             line, change_date="2026-05-01", end_date="2027-12-31", method="cumulative"
         ).action_apply()
         wizard = (
@@ -538,7 +508,7 @@ class TestUpdateTerms(RevenueTestCommon):
         )
         refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
         refund.action_post()
-        self._run("2026-04-30")
+        self._recognise_as_of("2026-04-30")
         recognised = line.revenue_line_ids | refund.invoice_line_ids.revenue_line_ids
         posted = recognised.filtered(lambda rev: rev.state == "posted")
         # invoiced net 0.00: nothing may stay recognised (today 300.00 -
@@ -547,7 +517,7 @@ class TestUpdateTerms(RevenueTestCommon):
         self.assertBooks(after_run=True)
         # 31 May: the invoice line's catch-up -100.00 and May 50.00 (250.00 in
         # all), the credit note's May -50.00 (-250.00): net 0.00
-        self._run("2026-05-31")
+        self._recognise_as_of("2026-05-31")
         posted = recognised.filtered(lambda rev: rev.state == "posted")
         self.assertAlmostEqual(sum(posted.mapped("amount")), 0.0)
         self.assertBooks(after_run=True)
