@@ -1,3 +1,4 @@
+from . import revenue_grouped_read
 from . import revenue_schedule
 from . import revenue_recognition_line
 from . import revenue_recognition_posting
