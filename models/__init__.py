@@ -1,3 +1,4 @@
+from . import revenue_grouped_read
 from . import revenue_schedule
 from . import revenue_schedule_percentage
 from . import revenue_recognition_line

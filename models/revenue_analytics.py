@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, float_round, format_date
 
 from ..engine import dates as engine_dates
 from ..engine.figures import FIGURES
@@ -273,8 +273,20 @@ class RevenueAnalytics(models.AbstractModel):
     @api.model
     def _analytics_round(self, companies, value):
         """``value`` (float or None) rounded to the companies' currency."""
+        return self._analytics_rounder(companies)(value)
+
+    @api.model
+    def _analytics_rounder(self, companies):
+        """The function ``_analytics_round(companies, value)`` is, for loops
+        over many values (the currency read once)."""
         currency = companies[:1].currency_id or self.env.company.currency_id
-        return currency.round(float(value or 0.0)) + 0.0  # no -0.0
+        rounding = currency.rounding
+
+        def rnd(value):
+            # what currency.round() does, no -0.0
+            return float_round(float(value or 0.0), precision_rounding=rounding) + 0.0
+
+        return rnd
 
     @api.model
     def _analytics_query(self, query):
@@ -732,15 +744,21 @@ class RevenueAnalytics(models.AbstractModel):
         return domain
 
     @api.model
-    def _backlog_rows(self, as_of, companies, by_risk=False):
+    def _backlog_rows(self, as_of, companies, by_risk=False, by_customer=False):
         """Rows (invoiced by then, band index, risk id or None, amount) of
         the backlog; the risk (the order line's, else the order's) only
-        ``by_risk``."""
+        ``by_risk``. ``by_customer``: rows (invoiced, band, company id,
+        partner id, product id, risk id or None, amount) instead, the risk
+        read with ``by_risk`` only."""
         extra_columns = (
             SQL("COALESCE(sol.revenue_risk_id, o.revenue_risk_id)")
             if by_risk
             else SQL("NULL::int")
         )
+        if by_customer:
+            extra_columns = SQL(
+                "l.company_id, l.partner_id, l.product_id, %s", extra_columns
+            )
         risk_join = (
             SQL("LEFT JOIN sale_order_line sol ON sol.id = l.sale_line_id")
             if by_risk
@@ -775,8 +793,9 @@ class RevenueAnalytics(models.AbstractModel):
                                 m.date
                             ) <= %(as_of)s
                         END
-                 GROUP BY 1, 2, 3
+                 GROUP BY %(group)s
                 """,
+                group=SQL("1, 2, 3, 4, 5, 6") if by_customer else SQL("1, 2, 3"),
                 as_of=as_of,
                 limit_12=limits["within_12_months"][1],
                 limit_24=limits["from_12_to_24_months"][1],
@@ -819,9 +838,22 @@ class RevenueAnalytics(models.AbstractModel):
         """
         as_of = self._analytics_date(as_of, "as_of")
         companies = self._analytics_companies(company_ids)
+        return self._backlog_figures(
+            companies,
+            (
+                (invoiced, band, amount)
+                for invoiced, band, _extra, amount in self._backlog_rows(
+                    as_of, companies
+                )
+            ),
+        )
+
+    @api.model
+    def _backlog_figures(self, companies, rows):
+        """:meth:`backlog`'s dict from rows (invoiced, band index, amount)."""
         expected = deferred = 0.0
         bands = [0.0] * len(BANDS)
-        for invoiced, band, _extra, amount in self._backlog_rows(as_of, companies):
+        for invoiced, band, amount in rows:
             if invoiced:
                 deferred += amount
             else:
@@ -839,6 +871,65 @@ class RevenueAnalytics(models.AbstractModel):
         }
 
     @api.model
+    def backlog_breakdown(self, as_of, company_ids=None):
+        """The :meth:`backlog` at ``as_of`` by time band, status, company,
+        customer and product: one dict per group, ``band`` (a key of
+        ``BANDS``), ``kind`` (``expected`` or ``deferred``, as in
+        :meth:`backlog`), ``company_id``, ``partner_id``, ``product_id``
+        (False when the lines have none) and ``amount`` (not rounded: the
+        screens sum them). The schedule lines of a group are those of
+        :meth:`backlog_domain` with its band and kind, of its company,
+        customer and product; the amounts add up to the backlog's ``total``.
+        One query, however many groups."""
+        as_of = self._analytics_date(as_of, "as_of")
+        companies = self._analytics_companies(company_ids)
+        return self._backlog_groups(
+            self._backlog_rows(as_of, companies, by_customer=True)
+        )
+
+    @api.model
+    def backlog_report(self, as_of, company_ids=None):
+        """:meth:`backlog`, :meth:`backlog_breakdown` and
+        :meth:`backlog_by_risk` at ``as_of`` from one read of the schedule
+        lines (the Backlog report shows the three): a dict with keys
+        ``backlog``, ``breakdown`` and ``by_risk``, each what that method
+        returns."""
+        as_of = self._analytics_date(as_of, "as_of")
+        companies = self._analytics_companies(company_ids)
+        rows = self._backlog_rows(as_of, companies, by_risk=True, by_customer=True)
+        return {
+            "backlog": self._backlog_figures(
+                companies, ((row[0], row[1], row[-1]) for row in rows)
+            ),
+            "breakdown": self._backlog_groups(rows),
+            "by_risk": self._backlog_risks(
+                companies, ((row[5], row[-1]) for row in rows)
+            ),
+        }
+
+    @api.model
+    def _backlog_groups(self, rows):
+        """:meth:`backlog_breakdown`'s dicts from rows (invoiced, band,
+        company, partner, product, risk, amount), the risks added together."""
+        groups = {}
+        for invoiced, band, company_id, partner_id, product_id, _risk, amount in rows:
+            key = (band, bool(invoiced), company_id, partner_id, product_id)
+            groups[key] = groups.get(key, 0.0) + amount
+        return [
+            {
+                "band": BANDS[band][0],
+                "kind": "deferred" if invoiced else "expected",
+                "company_id": company_id or False,
+                "partner_id": partner_id or False,
+                "product_id": product_id or False,
+                "amount": amount,
+            }
+            for (band, invoiced, company_id, partner_id, product_id), amount in (
+                groups.items()
+            )
+        ]
+
+    @api.model
     def backlog_by_risk(self, as_of, company_ids=None):
         """The :meth:`backlog` total at ``as_of`` split by risk tag: one dict
         per tag, ``risk_id`` (False: no risk), ``name`` and ``amount``.
@@ -849,10 +940,21 @@ class RevenueAnalytics(models.AbstractModel):
         """
         as_of = self._analytics_date(as_of, "as_of")
         companies = self._analytics_companies(company_ids)
+        return self._backlog_risks(
+            companies,
+            (
+                (risk_id, amount)
+                for _invoiced, _band, risk_id, amount in self._backlog_rows(
+                    as_of, companies, by_risk=True
+                )
+            ),
+        )
+
+    @api.model
+    def _backlog_risks(self, companies, rows):
+        """:meth:`backlog_by_risk`'s dicts from rows (risk id, amount)."""
         amounts = defaultdict(float)
-        for _invoiced, _band, risk_id, amount in self._backlog_rows(
-            as_of, companies, by_risk=True
-        ):
+        for risk_id, amount in rows:
             amounts[risk_id or False] += amount
         risks = (
             self.env["revenue.risk"]
@@ -1345,7 +1447,11 @@ class RevenueAnalytics(models.AbstractModel):
                 SQL("1, 2"),
             )
         )
-        rnd = self._analytics_round
+        rounder = self._analytics_rounder(companies)
+
+        def rnd(_companies, value):
+            return rounder(value)
+
         series = defaultdict(dict)
         for partner_id, month, amount in rows:
             series[partner_id][month] = rnd(companies, amount)

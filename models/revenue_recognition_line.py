@@ -43,7 +43,7 @@ class RevenueRecognitionLine(models.Model):
     """
 
     _name = "revenue.recognition.line"
-    _inherit = ["analytic.mixin"]
+    _inherit = ["analytic.mixin", "revenue.grouped.read.mixin"]
     _description = "Revenue Recognition Line"
     _order = "recognition_date, id"
     _check_company_auto = True

@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, float_is_zero, float_round, format_date
 
 from ..models.revenue_analytics import BANDS, RECONCILIATION_REASONS, month_start
 from ..models.revenue_analytics import month_last_day as month_end
@@ -237,11 +237,13 @@ class RevenueReport(models.TransientModel):
         return action
 
     def _compute_backlog(self):
-        """The IFRS 15.120 figures from ``backlog()``; its breakdown by customer,
-        product and band from the schedule lines that make it up."""
+        """The IFRS 15.120 figures, their breakdown by band, status, customer
+        and product, and the backlog by risk: ``backlog_report()``, one read
+        of the schedule lines for the three."""
         companies = self._companies()
         as_of = self.as_of or fields.Date.context_today(self)
-        figures = self._analytics().backlog(as_of, companies.ids)
+        report = self._analytics().backlog_report(as_of, companies.ids)
+        figures = report["backlog"]
         bands = figures["bands"]
         self.write(
             {
@@ -253,7 +255,10 @@ class RevenueReport(models.TransientModel):
             }
         )
         self.backlog_line_ids.unlink()
-        self._insert_rows("revenue.report.backlog", self._backlog_breakdown_vals(as_of))
+        self._insert_rows(
+            "revenue.report.backlog",
+            [{"report_id": self.id, **row} for row in report["breakdown"]],
+        )
         self.risk_line_ids.unlink()
         self.env["revenue.report.backlog.risk"].create(
             [
@@ -263,41 +268,18 @@ class RevenueReport(models.TransientModel):
                     "name": row["name"],
                     "amount": row["amount"],
                 }
-                for row in self._analytics().backlog_by_risk(as_of, companies.ids)
+                for row in report["by_risk"]
             ]
         )
         return self._open_self()
 
     def _backlog_breakdown_vals(self, as_of):
         """Values of the backlog lines: by band, status, company, customer and
-        product, one grouped read of the schedule lines per band and status.
-
-        Read as ``backlog()`` reads (it checks the user's groups and companies,
-        then reads the tables): the domain crosses orders and invoices, which
-        a revenue user without sales or invoicing rights may not search.
-        """
-        self._analytics()._analytics_companies(self._companies().ids)
-        Line = self.env["revenue.recognition.line"].sudo()
-        vals_list = []
-        for band, _label in BANDS:
-            for kind in ("expected", "deferred"):
-                domain = self._backlog_domain(as_of, band=band, kind=kind)
-                groups = Line._read_group(
-                    domain, ["company_id", "partner_id", "product_id"], ["amount:sum"]
-                )
-                vals_list += [
-                    {
-                        "report_id": self.id,
-                        "band": band,
-                        "kind": kind,
-                        "company_id": company.id,
-                        "partner_id": partner.id,
-                        "product_id": product.id,
-                        "amount": amount,
-                    }
-                    for company, partner, product, amount in groups
-                ]
-        return vals_list
+        product, from ``backlog_breakdown()`` (one query)."""
+        return [
+            {"report_id": self.id, **row}
+            for row in self._analytics().backlog_breakdown(as_of, self._companies().ids)
+        ]
 
     def _compute_mrr(self):
         companies = self._companies()
@@ -318,23 +300,27 @@ class RevenueReport(models.TransientModel):
         for row in movements:
             by_month.setdefault(row["month"], []).append(row)
         currency = self.currency_id
+        # currency.round() and is_zero() without reading the currency each time
+        rounding = currency.rounding
+
+        def rnd(value):
+            return float_round(value, precision_rounding=rounding)
+
         mrr_vals = []
         for month in months:
             for row in by_month.get(month, []) if month != months[0] else []:
                 partner_id = row["partner_id"]
-                current[partner_id] = currency.round(
-                    current.get(partner_id, 0.0) + row["amount"]
-                )
+                current[partner_id] = rnd(current.get(partner_id, 0.0) + row["amount"])
             mrr_vals += [
                 {
                     "report_id": self.id,
                     "month": month,
                     "partner_id": partner_id,
                     "mrr": amount,
-                    "arr": currency.round(12 * amount),
+                    "arr": rnd(12 * amount),
                 }
                 for partner_id, amount in current.items()
-                if not currency.is_zero(amount)
+                if not float_is_zero(amount, precision_rounding=rounding)
             ]
         self._insert_rows("revenue.report.mrr", mrr_vals)
         self._insert_rows(
