@@ -485,8 +485,7 @@ def main():
             )
         checked_ids = company_ids[bool(args.jobs_only) : 3 if killed else 2]
         checks = [
-            child(args, "check", company_id=company_id)
-            for company_id in checked_ids
+            child(args, "check", company_id=company_id) for company_id in checked_ids
         ]
     finally:
         if not args.keep_db:

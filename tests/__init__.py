@@ -27,3 +27,4 @@ from . import test_jobs
 from . import test_analytics_stood
 from . import test_analytics_rpc
 from . import test_credit_notes
+from . import test_dashboard_kpis
