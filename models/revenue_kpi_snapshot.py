@@ -81,7 +81,7 @@ class RevenueKpiSnapshot(models.Model):
     total = fields.Monetary(string="To recognise", readonly=True)
     # --- kind "plan": revenue.analytics.plan_vs_actual() -------------------------
     planned = fields.Monetary(readonly=True)
-    actual = fields.Monetary(string="Recognised", readonly=True)
+    actual = fields.Monetary(string="Recognised in the month", readonly=True)
     difference = fields.Monetary(readonly=True)
 
     @api.model

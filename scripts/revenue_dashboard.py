@@ -339,11 +339,11 @@ for row, data_row, label, direction, key in KPI_ROWS:
     cells[f"A{row}"] = {"content": f'=_t("{label}")'}
     cells[f"B{row}"] = {
         "content": f'=IF(Data!$B$9="","",IF(ISNUMBER(SEARCH("{key}",Data!$B$18)),'
-        f'"—",IF(Data!D{data_row},"⚠ ","")&FIXED(Data!B{data_row},2)))'
+        f'"—",IF(Data!D{data_row},"⚠ ","")&TEXT(Data!B{data_row},"#,##0.00")))'
     }
     cells[f"C{row}"] = {
         "content": f'=IF(Data!$B$9="","",_t("{direction}")&" "'
-        f"&FIXED(Data!C{data_row},2))"
+        f"&TEXT(Data!C{data_row},"  # ,##0.00"))"
     }
 for row, data_row, label in (
     (10, 13, "Bookings"),

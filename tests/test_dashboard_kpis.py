@@ -19,19 +19,26 @@ The book is the dashboard's (tests/test_dashboard.py), looked at on
   April: 300 + 200; May: 300; nothing after.
 """
 
+import base64
 import json
+import os
+import time
 from datetime import date
+from pathlib import Path
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import ChromeBrowser
 from odoo.tools import file_open, mute_logger
 from odoo.tools.translate import code_translations, extract_spreadsheet_terms
 
 from .test_dashboard import DASHBOARD_FILE, DashboardBook
 
 TODAY = "2026-03-15"
+#: ``make screenshots`` sets it: the dashboard's and the walk's screenshots.
+SCREENSHOTS_DIR = os.environ.get("RR_SCREENSHOTS_DIR")
 
 
 @tagged("post_install", "-at_install")
@@ -286,3 +293,223 @@ class TestDashboardKpiSnapshot(DashboardBook):
         self.assertEqual(
             dict(description["kind"]["selection"])["forecast"], "Prévision"
         )
+
+
+#: The dashboard's evaluated cells, once its lists have loaded: {"A10": …}
+#: (value, formatted value and the fill of the conditional format), "" while
+#: the dashboard is not there yet.
+READ_DASHBOARD = """(() => {
+    const stack = [odoo.__WOWL_DEBUG__.root.__owl__];
+    while (stack.length) {
+        const node = stack.pop();
+        const dashboard = node.component?.state?.activeDashboard;
+        if (dashboard?.model) {
+            const getters = dashboard.model.getters;
+            const sheetId = getters.getSheetIdByName("Dashboard");
+            const cells = {};
+            for (const [col, row, name] of %s) {
+                const position = {sheetId, col, row};
+                const cell = getters.getEvaluatedCell(position);
+                const style = getters.getCellComputedStyle(position) || {};
+                cells[name] = [cell.value, cell.formattedValue, style.fillColor || ""];
+            }
+            return JSON.stringify(cells);
+        }
+        stack.push(...Object.values(node.children));
+    }
+    return "";
+})()"""
+#: (column, row) of the cells read, 0-based, and their A1 name
+CELLS = [
+    (col, row - 1, f"{letter}{row}")
+    for letter, col in (("A", 0), ("B", 1), ("C", 2), ("E", 4), ("F", 5))
+    for row in (7, 8, 10, 11, 12, 13, 16, 17, 18, 19, 20, 31, 42, 43)
+]
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardKpiBrowser(DashboardBook, HttpCase):
+    """In a real browser, English and French: the dashboard shows the stored
+    KPIs (coverage red, with the banner), the forecast and plan vs actual;
+    then the KPI, forecast, backlog-by-risk, cut-off and change-history
+    screens open (screenshots in ``RR_SCREENSHOTS_DIR`` when set)."""
+
+    def test_dashboard_kpis_and_forecast_in_a_browser(self):
+        admin = self.env.ref("base.user_admin")
+        admin.write(
+            {"company_ids": [(4, self.company.id)], "company_id": self.company.id}
+        )
+        admin.groups_id |= self.env.ref("revenue_recognition.group_revenue_manager")
+        with freeze_time(TODAY):
+            self.env["revenue.kpi.snapshot"].with_company(self.company)._refresh(
+                self.company
+            )
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"].search(
+            [
+                (
+                    "name",
+                    "in",
+                    ["base", "web", "spreadsheet", "spreadsheet_dashboard", "account"],
+                )
+            ]
+        )._update_translations(["fr_FR"])
+        self.env.ref("base.module_revenue_recognition")._update_translations(
+            ["fr_FR"], overwrite=True
+        )
+        url = f"{self.base_url()}/odoo/dashboards?dashboard_id={self.dashboard.id}"
+        expected_labels = {
+            "en_US": ("KPIs of the closed month", "Coverage in months"),
+            "fr_FR": ("KPI du mois clôturé", "Couverture en mois"),
+        }
+        for lang in ("en_US", "fr_FR"):
+            admin.lang = lang
+            browser = ChromeBrowser(
+                self, headless=True, success_signal="test successful"
+            )
+            try:
+                self.authenticate("admin", "admin", browser=browser)
+                self.cr.flush()
+                self.cr.clear()
+                browser._websocket_request(
+                    "Emulation.setDeviceMetricsOverride",
+                    params={
+                        "width": 1400,
+                        "height": 2300,
+                        "deviceScaleFactor": 1,
+                        "mobile": False,
+                    },
+                )
+                browser.navigate_to(url, wait_stop=False)
+                read = READ_DASHBOARD % json.dumps(CELLS)
+                self.assertTrue(
+                    browser._wait_ready(
+                        f"(() => {{ const c = JSON.parse({read} || 'null');"
+                        " return !!c && typeof c.E17[0] === 'number'"
+                        " && typeof c.F10[0] === 'number'"
+                        " && typeof c.B43[0] === 'number'"
+                        " && c.B11[0].length > 0; })()",
+                        timeout=60,
+                    ),
+                    "the dashboard's lists did not load",
+                )
+                time.sleep(1)
+                cells = json.loads(self._evaluate(browser, read))
+                heading, coverage_label = expected_labels[lang]
+                self.assertEqual(cells["A8"][0], heading)
+                self.assertTrue(cells["A11"][0].startswith(coverage_label))
+                # February 2026: book-to-bill 3.00 (not red), coverage 4.33 (red)
+                self.assertEqual(cells["B8"][0], 46054)  # 1 Feb 2026 (serial)
+                self.assertNotIn("⚠", cells["B10"][0])
+                self.assertEqual(cells["B10"][2], "")
+                self.assertTrue(cells["B11"][0].startswith("⚠"), cells["B11"])
+                self.assertIn("4", cells["B11"][0])
+                self.assertEqual(cells["B11"][2].upper(), "#F8D7DA")
+                self.assertEqual(cells["B12"][0], "—")  # lead time undefined
+                self.assertTrue(cells["A7"][0].startswith("⚠"))
+                self.assertEqual(cells["A7"][2].upper(), "#DC3545")
+                # what it divides, in the company's currency
+                self.assertEqual(
+                    [cells[f"F{row}"][0] for row in (10, 11, 12, 13)],
+                    [900, 300, 1300, 1],
+                )
+                symbol = self.company.currency_id.symbol
+                self.assertIn(symbol, cells["F10"][1])
+                # forecast: March and April 300 + 200, May 300
+                self.assertEqual(
+                    [cells[f"E{row}"][0] for row in (17, 18, 19, 20)],
+                    [500, 500, 300, ""],
+                )
+                self.assertIn(symbol, cells["E17"][1])
+                # plan vs actual: February 2026's recognised, the 12th row
+                self.assertEqual(cells["C43"][0], 300)
+                if SCREENSHOTS_DIR:
+                    time.sleep(1)
+                    self._shot(browser, "dashboard", lang)
+                    self._walk(browser, lang)
+            finally:
+                browser.stop()
+                self._wait_remaining_requests()
+        admin.lang = "en_US"
+
+    def _walk(self, browser, lang):
+        """The report screens of issue 22, opened as a user opens them."""
+        action = "/odoo/action-revenue_recognition."
+        compute = ".modal footer button[name='action_compute']"
+        browser._websocket_request(
+            "Emulation.setDeviceMetricsOverride",
+            params={
+                "width": 1400,
+                "height": 900,
+                "deviceScaleFactor": 1,
+                "mobile": False,
+            },
+        )
+        screens = [
+            ("kpis_form", f"{action}action_revenue_report_kpis", None, compute),
+            (
+                "kpis",
+                None,
+                compute,
+                ".o_form_view .o_field_widget[name='bookings']",
+            ),
+            (
+                "forecast",
+                f"{action}action_revenue_report_forecast",
+                compute,
+                ".o_view_controller .o_data_row, .o_view_controller .o_form_view",
+            ),
+            (
+                "backlog",
+                f"{action}action_revenue_report_backlog",
+                compute,
+                ".o_form_view button[name='action_open_backlog_risks']",
+            ),
+            (
+                "backlog_risk",
+                None,
+                ".o_form_view button[name='action_open_backlog_risks']",
+                ".o_list_view, .o_pivot, .o_graph_view",
+            ),
+            ("cutoff", f"{action}action_revenue_cutoff", None, compute),
+            (
+                "cutoff_result",
+                None,
+                compute,
+                ".o_form_view .o_field_widget",
+            ),
+            (
+                "changes",
+                f"{action}action_revenue_change",
+                None,
+                ".o_list_view, .o_view_nocontent",
+            ),
+        ]
+        for name, path, click, selector in screens:
+            if path:
+                browser.navigate_to(self.base_url() + path, wait_stop=False)
+            if click:
+                self.assertTrue(
+                    browser._wait_ready(f"!!document.querySelector({click!r})"), click
+                )
+                time.sleep(0.5)
+                self._evaluate(browser, f"document.querySelector({click!r}).click()")
+                time.sleep(1)
+            self.assertTrue(
+                browser._wait_ready(f"!!document.querySelector({selector!r})"), name
+            )
+            time.sleep(1.5)
+            self._shot(browser, f"walk_{name}", lang)
+
+    def _shot(self, browser, name, lang):
+        data = browser._websocket_request("Page.captureScreenshot")["data"]
+        target = Path(SCREENSHOTS_DIR)
+        target.mkdir(parents=True, exist_ok=True)
+        suffix = "" if lang == "en_US" else "_fr"
+        (target / f"{name}{suffix}.png").write_bytes(base64.b64decode(data))
+
+    def _evaluate(self, browser, expression):
+        return browser._websocket_request(
+            "Runtime.evaluate",
+            params={"expression": expression, "returnByValue": True},
+        )["result"].get("value")
