@@ -354,7 +354,8 @@ for row, data_row, label in (
     cells[f"E{row}"] = {"content": f'=_t("{label}")'}
     cells[f"F{row}"] = {"content": f"=Data!B{data_row}"}
 cells["A13"] = {
-    "content": '=IF(Data!B8="","",_t("Computed on")&" "&TEXT(Data!B8,"yyyy-mm-dd hh:mm"))'
+    "content": '=IF(Data!B8="","",_t("Computed on")&" "'
+    '&TEXT(Data!B8,"yyyy-mm-dd hh:mm"))'
 }
 styles["A10:A13"] = 3
 styles["E10:E13"] = 3
