@@ -4,8 +4,11 @@ from . import wizard
 
 
 def post_init_hook(env):
-    """Set up the revenue journal and deferred account of existing companies."""
+    """Set up the revenue journal and deferred account of existing companies,
+    and the Revenue dashboard's figures."""
     env["res.company"].search([])._revenue_setup()
+    # the Revenue dashboard's KPIs and forecast, before the first daily run
+    env["revenue.kpi.snapshot"]._refresh(env["res.company"].search([]))
 
 
 #: Models whose records the demo data creates as documents of a company:

@@ -20,3 +20,4 @@ from . import revenue_delivery
 from . import revenue_protected_fields
 from . import revenue_risk
 from . import revenue_analytics
+from . import revenue_kpi_snapshot

@@ -7,3 +7,4 @@ from . import revenue_report_mrr
 from . import revenue_report_mrr_movement
 from . import revenue_report_mrr_reconciliation
 from . import revenue_report_forecast
+from . import revenue_report_dashboard

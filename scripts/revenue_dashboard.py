@@ -73,6 +73,64 @@ pivots = {
 }
 
 
+# --- Lists: the KPIs and the rolling forecast (revenue.kpi.snapshot) ----------
+# revenue.analytics computes them (kpis(), forecast(), plan_vs_actual()); the
+# daily KPI-alert run and the KPI screen's "Refresh the dashboard" store its
+# answer for the active company, which the dashboard reads as lists.
+SNAPSHOT = "revenue.kpi.snapshot"
+KPI_COLUMNS = [
+    "period_start",
+    "computed_at",
+    "book_to_bill",
+    "coverage_months",
+    "lead_time_days",
+    "threshold_book_to_bill",
+    "threshold_coverage_months",
+    "threshold_lead_time_days",
+    "alert_book_to_bill",
+    "alert_coverage_months",
+    "alert_lead_time_days",
+    "bookings",
+    "recognised",
+    "backlog",
+    "kpi_months",
+    "alert_count",
+    "undefined_kpis",
+]
+
+
+def snapshot_list(lid, name, kind, columns, order_asc):
+    return {
+        "columns": columns,
+        "domain": [["kind", "=", kind]],
+        "model": SNAPSHOT,
+        "context": {},
+        "orderBy": [{"name": "period_start", "asc": order_asc}],
+        "id": lid,
+        "name": name,
+        "fieldMatching": {},
+    }
+
+
+lists = {
+    "1": snapshot_list("1", "KPIs of the closed month", "kpi", KPI_COLUMNS, False),
+    "2": snapshot_list(
+        "2",
+        "Forecast, next 12 months",
+        "forecast",
+        ["period_start", "expected", "deferred", "total"],
+        True,
+    ),
+    "3": snapshot_list(
+        "3",
+        "Plan vs actual, last 12 months",
+        "plan",
+        ["period_start", "planned", "actual", "difference"],
+        True,
+    ),
+}
+
+
 def action_link(label, domain, view, groupby, extra_ctx=None):
     ctx = {"group_by": groupby}
     ctx.update(extra_ctx or {})
@@ -174,14 +232,201 @@ data_cells = {
 for row in range(1, 5):
     data_cells[f"C{row}"] = {"content": f"=FORMAT.LARGE.NUMBER(B{row})"}
 
+# the KPIs of the closed month (list 1): B the value, C the threshold, D the
+# alert of revenue.analytics.kpis() (never recomputed here)
+data_cells.update(
+    {
+        "A8": {"content": '=_t("Computed on")'},
+        "B8": {"content": '=ODOO.LIST(1,1,"computed_at")'},
+        "A9": {"content": '=_t("Month")'},
+        "B9": {"content": '=ODOO.LIST(1,1,"period_start")'},
+        "A17": {"content": '=_t("Alerts")'},
+        "B17": {"content": '=ODOO.LIST(1,1,"alert_count")'},
+        "A18": {"content": '=_t("Undefined (divisor 0)")'},
+        "B18": {"content": '=ODOO.LIST(1,1,"undefined_kpis")'},
+    }
+)
+for row, name, label in (
+    (10, "book_to_bill", "Book-to-bill"),
+    (11, "coverage_months", "Coverage (months)"),
+    (12, "lead_time_days", "Lead time (days)"),
+):
+    data_cells[f"A{row}"] = {"content": f'=_t("{label}")'}
+    data_cells[f"B{row}"] = {"content": f'=ODOO.LIST(1,1,"{name}")'}
+    data_cells[f"C{row}"] = {"content": f'=ODOO.LIST(1,1,"threshold_{name}")'}
+    data_cells[f"D{row}"] = {"content": f'=ODOO.LIST(1,1,"alert_{name}")'}
+for row, name, label in (
+    (13, "bookings", "Bookings"),
+    (14, "recognised", "Recognised"),
+    (15, "backlog", "Backlog"),
+    (16, "kpi_months", "Months in the period"),
+):
+    data_cells[f"A{row}"] = {"content": f'=_t("{label}")'}
+    data_cells[f"B{row}"] = {"content": f'=ODOO.LIST(1,1,"{name}")'}
+
 # --- Dashboard sheet ----------------------------------------------------------
 ROW = 23
 cells = {}
 styles = {}
 borders = {}
 formats = {}
-# the waterfall heading and chart
+
+merges = []
+conditional_formats = []
+#: rows 7 to SHIFT + 6: the KPIs and the rolling forecast; then the charts
+SHIFT = 39
+# row 7: the red banner, when a KPI of the closed month is outside a threshold
+BANNER_ALERT = (
+    "A KPI of the closed month is outside the company's threshold: "
+    "see the KPIs in red below."
+)
+BANNER_EMPTY = (
+    "The KPIs and the forecast appear after the daily KPI run, "
+    "or with Refresh the dashboard on the KPI screen."
+)
 cells["A7"] = {
+    "content": f'=IF(N(Data!B17)>0,"⚠ "&_t("{BANNER_ALERT}"),'
+    f'IF(Data!B9="",_t("{BANNER_EMPTY}"),""))'
+}
+merges.append("A7:G7")
+styles["A7"] = 6
+conditional_formats.append(
+    {
+        "id": "rr-cf-kpi-banner",
+        "ranges": ["A7"],
+        "rule": {
+            "type": "CellIsRule",
+            "operator": "ContainsText",
+            "values": ["⚠"],
+            "style": {"fillColor": "#DC3545", "textColor": "#FFFFFF", "bold": True},
+        },
+    }
+)
+# rows 8-13: the KPIs of the closed month, what they divide on the right
+cells["A8"] = {"content": '=_t("KPIs of the closed month")'}
+cells["B8"] = {"content": "=Data!B9"}
+styles["A8"] = 1
+styles["B8"] = 1
+formats["B8"] = 3
+borders["A8:G8"] = 1
+cells["A9"] = {"content": '=_t("KPI")'}
+cells["B9"] = {"content": '=_t("Value")'}
+cells["C9"] = {"content": '=_t("Alert threshold")'}
+cells["E9"] = {"content": '=_t("Computed from")'}
+styles["A9"] = 2
+styles["B9:C9"] = 5
+styles["E9"] = 2
+borders["A9:G9"] = 2
+KPI_ROWS = (
+    # dashboard row, data row, label, threshold direction, undefined key
+    (10, 10, "Book-to-bill (bookings ÷ recognised)", "alert below", "book_to_bill"),
+    (
+        11,
+        11,
+        "Coverage in months (backlog ÷ recognised per month)",
+        "alert below",
+        "coverage_months",
+    ),
+    (
+        12,
+        12,
+        "Lead time in days (order date to first recognised revenue)",
+        "alert above",
+        "lead_time_days",
+    ),
+)
+for row, data_row, label, direction, key in KPI_ROWS:
+    cells[f"A{row}"] = {"content": f'=_t("{label}")'}
+    cells[f"B{row}"] = {
+        "content": f'=IF(Data!$B$9="","",IF(ISNUMBER(SEARCH("{key}",Data!$B$18)),'
+        f'"—",IF(Data!D{data_row},"⚠ ","")&TEXT(Data!B{data_row},"#,##0.00")))'
+    }
+    cells[f"C{row}"] = {
+        "content": f'=IF(Data!$B$9="","",_t("{direction}")&" "'
+        f"&TEXT(Data!C{data_row},"  # ,##0.00"))"
+    }
+for row, data_row, label in (
+    (10, 13, "Bookings"),
+    (11, 14, "Recognised"),
+    (12, 15, "Backlog"),
+    (13, 16, "Months in the period"),
+):
+    cells[f"E{row}"] = {"content": f'=_t("{label}")'}
+    cells[f"F{row}"] = {"content": f"=Data!B{data_row}"}
+cells["A13"] = {
+    "content": '=IF(Data!B8="","",_t("Computed on")&" "'
+    '&TEXT(Data!B8,"yyyy-mm-dd hh:mm"))'
+}
+styles["A10:A13"] = 3
+styles["E10:E13"] = 3
+styles["B10:C12"] = 7
+styles["F10:F13"] = 4
+styles["A13"] = 8
+conditional_formats.append(
+    {
+        "id": "rr-cf-kpi-red",
+        "ranges": ["B10:B12"],
+        "rule": {
+            "type": "CellIsRule",
+            "operator": "ContainsText",
+            "values": ["⚠"],
+            "style": {"fillColor": "#F8D7DA", "textColor": "#B02A37", "bold": True},
+        },
+    }
+)
+# rows 15-28: the rolling forecast of the next 12 months (list 2)
+cells["A15"] = {"content": '=_t("Rolling forecast: revenue to recognise")'}
+styles["A15"] = 1
+borders["A15:G15"] = 1
+for col, label in (
+    ("A", "Month"),
+    ("B", "Signed, not invoiced"),
+    ("C", "Invoiced, not recognised"),
+    ("E", "To recognise"),
+):
+    cells[f"{col}16"] = {"content": f'=_t("{label}")'}
+styles["A16"] = 2
+styles["B16:E16"] = 5
+borders["A16:E16"] = 2
+for index in range(1, 13):
+    r = 16 + index
+    cells[f"A{r}"] = {"content": f'=ODOO.LIST(2,{index},"period_start")'}
+    cells[f"B{r}"] = {"content": f'=ODOO.LIST(2,{index},"expected")'}
+    cells[f"C{r}"] = {"content": f'=ODOO.LIST(2,{index},"deferred")'}
+    cells[f"E{r}"] = {"content": f'=ODOO.LIST(2,{index},"total")'}
+styles["A17:A28"] = 3
+styles["B17:E28"] = 4
+formats["A17:A28"] = 3
+# rows 30-44: plan vs actual of the last 12 months (list 3)
+cells["A30"] = {"content": '=_t("Plan vs actual: the last 12 months")'}
+styles["A30"] = 1
+borders["A30:G30"] = 1
+for col, label in (
+    ("A", "Month"),
+    ("B", "Planned at its start"),
+    ("C", "Recognised"),
+    ("E", "Difference"),
+):
+    cells[f"{col}31"] = {"content": f'=_t("{label}")'}
+styles["A31"] = 2
+styles["B31:E31"] = 5
+borders["A31:E31"] = 2
+for index in range(1, 13):
+    r = 31 + index
+    cells[f"A{r}"] = {"content": f'=ODOO.LIST(3,{index},"period_start")'}
+    cells[f"B{r}"] = {"content": f'=ODOO.LIST(3,{index},"planned")'}
+    cells[f"C{r}"] = {"content": f'=ODOO.LIST(3,{index},"actual")'}
+    cells[f"E{r}"] = {"content": f'=ODOO.LIST(3,{index},"difference")'}
+styles["A32:A43"] = 3
+styles["B32:E43"] = 4
+formats["A32:A43"] = 3
+cells["A44"] = {
+    "content": '=_t("Planned: the lines to recognise in the month as they stood '
+    'the day before it started; recognised: by the entries dated in it.")'
+}
+styles["A44"] = 8
+# the waterfall heading and chart
+cells[f"A{7 + SHIFT}"] = {
     "content": action_link(
         "Revenue Waterfall",
         D_WATERFALL,
@@ -195,10 +440,10 @@ cells["A7"] = {
         },
     )
 }
-styles["A7"] = 1
-borders["A7:G7"] = 1
-waterfall_y = 7 * ROW + 17
-cells["A24"] = {
+styles[f"A{7 + SHIFT}"] = 1
+borders[f"A{7 + SHIFT}:G{7 + SHIFT}"] = 1
+waterfall_y = (7 + SHIFT) * ROW + 17
+cells[f"A{24 + SHIFT}"] = {
     "content": action_link(
         "Recognised Revenue by Month",
         D_RECOGNISED,
@@ -211,10 +456,10 @@ cells["A24"] = {
         },
     )
 }
-styles["A24"] = 1
-borders["A24:G24"] = 1
-recognised_y = 24 * ROW + 17
-cells["A40"] = {
+styles[f"A{24 + SHIFT}"] = 1
+borders[f"A{24 + SHIFT}:G{24 + SHIFT}"] = 1
+recognised_y = (24 + SHIFT) * ROW + 17
+cells[f"A{40 + SHIFT}"] = {
     "content": action_link(
         "Top Customers by Remaining Backlog",
         D_BACKLOG,
@@ -227,25 +472,25 @@ cells["A40"] = {
         },
     )
 }
-styles["A40"] = 1
-borders["A40:G40"] = 1
-cells["A41"] = {"content": '=_t("Customer")'}
-cells["B41"] = {"content": '=_t("Remaining backlog")'}
-cells["C41"] = {"content": '=_t("Share of backlog")'}
-styles["A41"] = 2
-styles["B41:C41"] = 5
-borders["A41:C41"] = 2
+styles[f"A{40 + SHIFT}"] = 1
+borders[f"A{40 + SHIFT}:G{40 + SHIFT}"] = 1
+cells[f"A{41 + SHIFT}"] = {"content": '=_t("Customer")'}
+cells[f"B{41 + SHIFT}"] = {"content": '=_t("Remaining backlog")'}
+cells[f"C{41 + SHIFT}"] = {"content": '=_t("Share of backlog")'}
+styles[f"A{41 + SHIFT}"] = 2
+styles[f"B{41 + SHIFT}:C{41 + SHIFT}"] = 5
+borders[f"A{41 + SHIFT}:C{41 + SHIFT}"] = 2
 for rank in range(1, 11):
-    r = 41 + rank
+    r = 41 + SHIFT + rank
     cells[f"A{r}"] = {"content": f'=PIVOT.HEADER(5,"#partner_id",{rank})'}
     cells[f"B{r}"] = {"content": f'=PIVOT.VALUE(5,"amount","#partner_id",{rank})'}
     cells[f"C{r}"] = {
         "content": f'=IFERROR(IF(B{r},B{r}/PIVOT.VALUE(5,"amount"),""),"")'
     }
-styles["A42:A51"] = 3
-styles["B42:C51"] = 4
-formats["B42:B51"] = 1
-formats["C42:C51"] = 2
+styles[f"A{42 + SHIFT}:A{51 + SHIFT}"] = 3
+styles[f"B{42 + SHIFT}:C{51 + SHIFT}"] = 4
+formats[f"B{42 + SHIFT}:B{51 + SHIFT}"] = 1
+formats[f"C{42 + SHIFT}:C{51 + SHIFT}"] = 2
 
 figures = [
     scorecard(
@@ -307,23 +552,23 @@ doc = {
             "id": "rr-dashboard-sheet",
             "name": "Dashboard",
             "colNumber": 7,
-            "rowNumber": 60,
+            "rowNumber": 100,
             "rows": {},
             "cols": {
-                "0": {"size": 300},
+                "0": {"size": 370},
                 "1": {"size": 175},
-                "2": {"size": 140},
-                "3": {"size": 50},
-                "4": {"size": 150},
-                "5": {"size": 125},
+                "2": {"size": 175},
+                "3": {"size": 30},
+                "4": {"size": 165},
+                "5": {"size": 150},
                 "6": {"size": 100},
             },
-            "merges": [],
+            "merges": merges,
             "cells": cells,
             "styles": styles,
             "formats": formats,
             "borders": borders,
-            "conditionalFormats": [],
+            "conditionalFormats": conditional_formats,
             "figures": figures,
             "tables": [],
             "areGridLinesVisible": False,
@@ -336,7 +581,7 @@ doc = {
             "id": "rr-data-sheet",
             "name": "Data",
             "colNumber": 5,
-            "rowNumber": 10,
+            "rowNumber": 20,
             "rows": {},
             "cols": {"0": {"size": 220}},
             "merges": [],
@@ -360,8 +605,11 @@ doc = {
         "3": {"textColor": "#01666B", "verticalAlign": "middle"},
         "4": {"textColor": "#434343", "verticalAlign": "middle"},
         "5": {"textColor": "#434343", "bold": True, "fontSize": 11, "align": "center"},
+        "6": {"bold": True, "fontSize": 11, "verticalAlign": "middle"},
+        "7": {"textColor": "#434343", "verticalAlign": "middle", "align": "right"},
+        "8": {"textColor": "#6C757D", "italic": True, "fontSize": 9},
     },
-    "formats": {"1": "#,##0.00", "2": "0.0%"},
+    "formats": {"1": "#,##0.00", "2": "0.0%", "3": "mmmm yyyy"},
     "borders": {
         "1": {"bottom": {"style": "thin", "color": "#CCCCCC"}},
         "2": {"bottom": {"style": "thin", "color": "#CCCCCC"}},
@@ -404,8 +652,8 @@ doc = {
             "rangeType": "year",
         },
     ],
-    "lists": {},
-    "listNextId": 1,
+    "lists": lists,
+    "listNextId": 4,
     "chartOdooMenusReferences": {
         WATERFALL_CHART: "revenue_recognition.menu_revenue_waterfall",
     },

@@ -28,3 +28,4 @@ from . import test_analytics_stood
 from . import test_analytics_rpc
 from . import test_credit_notes
 from . import test_grouped_reads
+from . import test_dashboard_kpis
