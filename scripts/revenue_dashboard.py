@@ -285,7 +285,8 @@ BANNER_EMPTY = (
     "or with Refresh the dashboard on the KPI screen."
 )
 cells["A7"] = {
-    "content": f'=IF(N(Data!B17)>0,"⚠ "&_t("{BANNER_ALERT}"),'
+    # the alert flags themselves (those the KPI cells turn red by)
+    "content": f'=IF(OR(Data!D10,Data!D11,Data!D12),"⚠ "&_t("{BANNER_ALERT}"),'
     f'IF(Data!B9="",_t("{BANNER_EMPTY}"),""))'
 }
 merges.append("A7:G7")
@@ -343,7 +344,7 @@ for row, data_row, label, direction, key in KPI_ROWS:
     }
     cells[f"C{row}"] = {
         "content": f'=IF(Data!$B$9="","",_t("{direction}")&" "'
-        f"&TEXT(Data!C{data_row},"  # ,##0.00"))"
+        f'&TEXT(Data!C{data_row},"#,##0.00"))'
     }
 for row, data_row, label in (
     (10, 13, "Bookings"),
