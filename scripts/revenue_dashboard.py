@@ -490,7 +490,7 @@ for rank in range(1, 11):
     }
 styles[f"A{42 + SHIFT}:A{51 + SHIFT}"] = 3
 styles[f"B{42 + SHIFT}:C{51 + SHIFT}"] = 4
-formats[f"B{42 + SHIFT}:B{51 + SHIFT}"] = 1
+# backlog amounts: no number format, so they keep the company currency
 formats[f"C{42 + SHIFT}:C{51 + SHIFT}"] = 2
 
 figures = [
@@ -588,7 +588,7 @@ doc = {
             "merges": [],
             "cells": data_cells,
             "styles": {},
-            "formats": {"B1:B4": 1},
+            "formats": {},  # the KPI values keep the currency of their pivots
             "borders": {},
             "conditionalFormats": [],
             "figures": [],
