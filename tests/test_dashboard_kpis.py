@@ -457,7 +457,8 @@ class TestDashboardKpiBrowser(DashboardBook, HttpCase):
                 "forecast",
                 f"{action}action_revenue_report_forecast",
                 compute,
-                ".o_view_controller .o_data_row, .o_view_controller .o_form_view",
+                # the forecast opens as a graph, its list and pivot one click away
+                ".o_graph_view canvas, .o_pivot_view table, .o_list_view .o_data_row",
             ),
             (
                 "backlog",
