@@ -98,7 +98,7 @@ odoo-suites:
 # French), taken by the browser tours of the whole flow and of the month end.
 screenshots:
 	@RR_SCREENSHOTS_DIR="$(CURDIR)/static/description" \
-		TEST_TAGS=/revenue_recognition:TestRevenueFlowTour,/revenue_recognition:TestRevenueMonthEndTour,/revenue_recognition:TestRevenueDashboardBrowser \
+		TEST_TAGS=/revenue_recognition:TestRevenueFlowTour,/revenue_recognition:TestRevenueMonthEndTour,/revenue_recognition:TestDashboardKpiBrowser \
 		bash scripts/run_tests.sh
 
 format:

@@ -214,6 +214,13 @@ def scorecard(fid, x, title, key, descr):
     }
 
 
+def list_amount(list_id, index, field, row):
+    """An amount of a stored list, 0.00 when zero: ODOO.LIST gives "" for a
+    zero, and an accountant reads a blank as "not computed". ``+0`` keeps the
+    list's currency format; a row past the list's end stays blank."""
+    return f'=IF($A{row}="","",ODOO.LIST({list_id},{index},"{field}")+0)'
+
+
 # --- Data sheet: the KPI values -------------------------------------------
 data_cells = {
     "A1": {"content": '=_t("KPI - Recognised this year")'},
@@ -392,9 +399,9 @@ borders["A16:E16"] = 2
 for index in range(1, 13):
     r = 16 + index
     cells[f"A{r}"] = {"content": f'=ODOO.LIST(2,{index},"period_start")'}
-    cells[f"B{r}"] = {"content": f'=ODOO.LIST(2,{index},"expected")'}
-    cells[f"C{r}"] = {"content": f'=ODOO.LIST(2,{index},"deferred")'}
-    cells[f"E{r}"] = {"content": f'=ODOO.LIST(2,{index},"total")'}
+    cells[f"B{r}"] = {"content": list_amount(2, index, "expected", r)}
+    cells[f"C{r}"] = {"content": list_amount(2, index, "deferred", r)}
+    cells[f"E{r}"] = {"content": list_amount(2, index, "total", r)}
 styles["A17:A28"] = 3
 styles["B17:E28"] = 4
 formats["A17:A28"] = 3
@@ -415,9 +422,9 @@ borders["A31:E31"] = 2
 for index in range(1, 13):
     r = 31 + index
     cells[f"A{r}"] = {"content": f'=ODOO.LIST(3,{index},"period_start")'}
-    cells[f"B{r}"] = {"content": f'=ODOO.LIST(3,{index},"planned")'}
-    cells[f"C{r}"] = {"content": f'=ODOO.LIST(3,{index},"actual")'}
-    cells[f"E{r}"] = {"content": f'=ODOO.LIST(3,{index},"difference")'}
+    cells[f"B{r}"] = {"content": list_amount(3, index, "planned", r)}
+    cells[f"C{r}"] = {"content": list_amount(3, index, "actual", r)}
+    cells[f"E{r}"] = {"content": list_amount(3, index, "difference", r)}
 styles["A32:A43"] = 3
 styles["B32:E43"] = 4
 formats["A32:A43"] = 3
@@ -556,7 +563,7 @@ doc = {
             "rowNumber": 100,
             "rows": {},
             "cols": {
-                "0": {"size": 370},
+                "0": {"size": 450},  # the French KPI labels are long
                 "1": {"size": 175},
                 "2": {"size": 175},
                 "3": {"size": 30},
