@@ -129,6 +129,15 @@ class RevenueReport(models.TransientModel):
         string="Not defined",
         help="KPIs whose divisor is zero in the period.",
     )
+    undefined_book_to_bill = fields.Boolean(
+        string="Book-to-bill not defined", help="Nothing recognised in the period."
+    )
+    undefined_coverage_months = fields.Boolean(
+        string="Coverage not defined", help="Nothing recognised in the period."
+    )
+    undefined_lead_time_days = fields.Boolean(
+        string="Lead time not defined", help="No order started in the period."
+    )
     rollforward_line_ids = fields.One2many(
         "revenue.report.rollforward", "report_id", string="Roll-forward"
     )
@@ -435,6 +444,8 @@ class RevenueReport(models.TransientModel):
             "backlog": kpis["backlog"],
             **{name: kpis[name] or 0.0 for name in names},
             **{f"alert_{name}": name in kpis["alerts"] for name in names},
+            # an undefined ratio is hidden rather than shown as 0
+            **{f"undefined_{name}": kpis[name] is False for name in names},
             "kpi_alerts": ", ".join(labels[name] for name in kpis["alerts"]) or False,
             "kpi_undefined": ", ".join(
                 labels[name] for name in names if kpis[name] is False

@@ -30,9 +30,16 @@ try:
     from odoo.addons.queue_job.job import Job
 except ImportError:  # queue_job not in the addons path
     RetryableJobError = Job = None
-try:
+if Job is not None:
+    # queue_job's test helpers register their patcher in SETATTR_SOURCES, a
+    # table of Odoo's test framework that Odoo 18.0 builds before mid-2025
+    # lack (only a warning filter reads it): give those the empty table.
+    from odoo.tests import common as odoo_test_common
+
+    if not hasattr(odoo_test_common, "SETATTR_SOURCES"):
+        odoo_test_common.SETATTR_SOURCES = {}
     from odoo.addons.queue_job.tests.common import trap_jobs
-except ImportError:  # queue_job's helpers need a later Odoo 18.0 than some have
+else:
     trap_jobs = None
 
 AS_OF = date(2026, 1, 15)
@@ -254,7 +261,7 @@ class TestMonthEndJobs(MonthEndCommon):
     def test_jobs_trapped_with_queue_job_helpers(self):
         """queue_job's own ``trap_jobs``: what is queued, then run."""
         if trap_jobs is None:
-            self.skipTest("queue_job's test helpers do not import on this Odoo")
+            self.skipTest("queue_job is not installed")
         invoices = self._post_invoices(2)
         self.company.write(
             {"revenue_auto_post": True, "revenue_auto_post_grouping": "summary"}

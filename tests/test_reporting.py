@@ -255,6 +255,9 @@ class TestReporting(RevenueTestCommon):
             (600.0, 300.0, 2.0, 1200.0, 12.0, 44.0),
         )
         self.assertFalse(report.kpi_undefined)
+        self.assertFalse(
+            report.undefined_book_to_bill or report.undefined_lead_time_days
+        )
 
     def test_kpis_undefined_ratio_is_named(self):
         """A period that recognises nothing has no book-to-bill nor coverage."""
@@ -266,6 +269,15 @@ class TestReporting(RevenueTestCommon):
         self.assertIs(kpis["book_to_bill"], False)
         self.assertEqual(report.recognised, 0.0)
         self.assertIn("Book-to-bill", report.kpi_undefined)
+        # the screen hides an undefined ratio rather than show it as 0
+        self.assertEqual(
+            (
+                report.undefined_book_to_bill,
+                report.undefined_coverage_months,
+                report.undefined_lead_time_days,
+            ),
+            (True, True, kpis["lead_time_days"] is False),
+        )
 
     # --- MRR ----------------------------------------------------------------------
 
