@@ -610,7 +610,7 @@ doc = {
     "styles": {
         "1": {"textColor": "#01666b", "bold": True, "fontSize": 16},
         "2": {"textColor": "#434343", "bold": True, "fontSize": 11},
-        "3": {"textColor": "#01666B", "verticalAlign": "middle"},
+        "3": {"textColor": "#01666B", "verticalAlign": "middle", "align": "left"},
         "4": {"textColor": "#434343", "verticalAlign": "middle"},
         "5": {"textColor": "#434343", "bold": True, "fontSize": 11, "align": "center"},
         "6": {"bold": True, "fontSize": 11, "verticalAlign": "middle"},
