@@ -238,6 +238,13 @@ class TestAnalyticsAsItStood(RevenueTestCommon):
         self.assertEqual(
             kpis["alerts"], ["book_to_bill", "coverage_months", "lead_time_days"]
         )
+        # lead time 0 days: at a threshold of 0 it is not above it (no alert)
+        self.company.revenue_alert_lead_time_days = 0.0
+        at_threshold = self.analytics.kpis(
+            "2026-04-01", "2026-04-30", company_ids=self.company.ids
+        )
+        self.assertEqual(at_threshold["alerts"], ["book_to_bill", "coverage_months"])
+        self.company.revenue_alert_lead_time_days = -1.0
         # the KPI screen: red flags, and the figures the coverage comes from
         report = self.env["revenue.report"].create(
             {
