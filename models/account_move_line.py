@@ -661,19 +661,6 @@ class AccountMoveLine(models.Model):
             }
         )
 
-    def _revenue_mirror_lines(self):
-        """Posted credit note lines whose schedule mirrors one of these invoice
-        lines (price concessions and returns): the same obligation, so a change
-        of terms of the invoice line must reschedule them with it. Cancellations
-        do not mirror: they stopped the line."""
-        return self.search(
-            [
-                ("revenue_origin_line_id", "in", self.ids),
-                ("parent_state", "=", "posted"),
-                ("revenue_credit_treatment", "!=", "cancel"),
-            ]
-        )
-
     def _revenue_point_vals_list(self, sources):
         """Schedule lines of sources without schedule (obligations satisfied at
         a point in time): all of the source on its start date."""
