@@ -17,9 +17,13 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero, float_round, format_date
 
-from ..models.revenue_analytics import BANDS, RECONCILIATION_REASONS, month_start
-from ..models.revenue_analytics import month_last_day as month_end
-from ..models.revenue_analytics import months_of as months_between
+from ..models.revenue_analytics import (
+    BANDS,
+    RECONCILIATION_REASONS,
+    month_last_day,
+    month_start,
+    months_of,
+)
 
 REPORT_TYPES = [
     ("rollforward", "Deferred revenue roll-forward"),
@@ -47,7 +51,7 @@ class RevenueReport(models.TransientModel):
     date_to = fields.Date(
         string="To",
         required=True,
-        default=lambda self: month_end(fields.Date.context_today(self)),
+        default=lambda self: month_last_day(fields.Date.context_today(self)),
     )
     as_of = fields.Date(
         string="As of",
@@ -299,7 +303,7 @@ class RevenueReport(models.TransientModel):
         # MRR of the first month, then each month's movements added to it:
         # the movements are the changes of the same rounded MRR, so this is
         # mrr(month) for every month, in two calls instead of one per month.
-        months = months_between(self.date_from, self.date_to)
+        months = months_of(self.date_from, self.date_to)
         current = {
             row["partner_id"]: row["mrr"]
             for row in analytics.mrr(months[0], companies.ids)
