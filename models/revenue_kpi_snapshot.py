@@ -4,9 +4,10 @@ A spreadsheet dashboard reads stored records (``read_group`` or
 ``web_search_read``), while the KPIs, their alerts and the forecast are
 computed by ``revenue.analytics``. This model stores, per company, the last
 answer of ``revenue.analytics``: the KPIs of the month that closed last (with
-the alerts of ``kpis()``), the forecast of the next 12 months and plan vs
-actual of the last 12. The daily KPI-alert cron refreshes it, the KPI screen's
-*Refresh the dashboard* button too; the dashboard says when it was computed.
+the alerts of ``kpis()``), the forecast of the next 12 months and of the next
+13 weeks (from this week's Monday), and plan vs actual of the last 12
+months. The daily KPI-alert cron refreshes it, the KPI screen's *Refresh the
+dashboard* button too; the dashboard says when it was computed.
 Nothing here is a second definition: every value is a result of the
 analytics, copied.
 """
@@ -19,6 +20,8 @@ from .revenue_analytics import month_last_day, month_start
 
 #: Months of the dashboard's forecast and of its plan vs actual.
 DASHBOARD_MONTHS = 12
+#: Weeks of the dashboard's weekly forecast.
+DASHBOARD_WEEKS = 13
 
 
 class RevenueKpiSnapshot(models.Model):
@@ -35,13 +38,14 @@ class RevenueKpiSnapshot(models.Model):
         [
             ("kpi", "KPIs of the closed month"),
             ("forecast", "Forecast"),
+            ("forecast_week", "Forecast by week"),
             ("plan", "Plan vs actual"),
         ],
         string="Figures",
         required=True,
         readonly=True,
     )
-    period_start = fields.Date(string="Month", required=True, readonly=True)
+    period_start = fields.Date(string="Period start", required=True, readonly=True)
     computed_at = fields.Datetime(string="Computed on", readonly=True)
     # --- kind "kpi": revenue.analytics.kpis() of the month -----------------------
     bookings = fields.Monetary(readonly=True)
@@ -124,6 +128,20 @@ class RevenueKpiSnapshot(models.Model):
                 {
                     **common,
                     "kind": "forecast",
+                    "period_start": row["period_start"],
+                    "expected": row["expected"],
+                    "deferred": row["deferred"],
+                    "total": row["total"],
+                }
+            )
+        monday = today - relativedelta(days=today.weekday())
+        for row in analytics.forecast(
+            monday, DASHBOARD_WEEKS, "week", company_ids=company.ids
+        ):
+            rows.append(
+                {
+                    **common,
+                    "kind": "forecast_week",
                     "period_start": row["period_start"],
                     "expected": row["expected"],
                     "deferred": row["deferred"],

@@ -128,6 +128,13 @@ lists = {
         ["period_start", "planned", "actual", "difference"],
         True,
     ),
+    "4": snapshot_list(
+        "4",
+        "Forecast, next 13 weeks",
+        "forecast_week",
+        ["period_start", "expected", "deferred", "total"],
+        True,
+    ),
 }
 
 
@@ -280,8 +287,8 @@ formats = {}
 
 merges = []
 conditional_formats = []
-#: rows 7 to SHIFT + 6: the KPIs and the rolling forecast; then the charts
-SHIFT = 39
+#: rows 7 to SHIFT + 6: the KPIs and the rolling forecasts; then the charts
+SHIFT = 55
 # row 7: the red banner, when a KPI of the closed month is outside a threshold
 BANNER_ALERT = (
     "A KPI of the closed month is outside the company's threshold: "
@@ -433,6 +440,29 @@ cells["A44"] = {
     'the day before it started; recognised: by the entries dated in it.")'
 }
 styles["A44"] = 8
+# rows 46-60: the forecast of the next 13 weeks, from this week's Monday (list 4)
+cells["A46"] = {"content": '=_t("Rolling forecast: the next 13 weeks")'}
+styles["A46"] = 1
+borders["A46:G46"] = 1
+for col, label in (
+    ("A", "Week of"),
+    ("B", "Signed, not invoiced"),
+    ("C", "Invoiced, not recognised"),
+    ("E", "To recognise"),
+):
+    cells[f"{col}47"] = {"content": f'=_t("{label}")'}
+styles["A47"] = 2
+styles["B47:E47"] = 5
+borders["A47:E47"] = 2
+for index in range(1, 14):
+    r = 47 + index
+    # the date in the user's own format (the list gives the locale's)
+    cells[f"A{r}"] = {"content": f'=ODOO.LIST(4,{index},"period_start")'}
+    cells[f"B{r}"] = {"content": list_amount(4, index, "expected", r)}
+    cells[f"C{r}"] = {"content": list_amount(4, index, "deferred", r)}
+    cells[f"E{r}"] = {"content": list_amount(4, index, "total", r)}
+styles["A48:A60"] = 3
+styles["B48:E60"] = 4
 # the waterfall heading and chart
 cells[f"A{7 + SHIFT}"] = {
     "content": action_link(
@@ -560,7 +590,7 @@ doc = {
             "id": "rr-dashboard-sheet",
             "name": "Dashboard",
             "colNumber": 7,
-            "rowNumber": 100,
+            "rowNumber": 115,
             "rows": {},
             "cols": {
                 "0": {"size": 450},  # the French KPI labels are long
@@ -661,7 +691,7 @@ doc = {
         },
     ],
     "lists": lists,
-    "listNextId": 4,
+    "listNextId": 5,
     "chartOdooMenusReferences": {
         WATERFALL_CHART: "revenue_recognition.menu_revenue_waterfall",
     },

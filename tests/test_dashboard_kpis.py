@@ -127,6 +127,32 @@ class TestDashboardKpiSnapshot(DashboardBook):
                 for r in expected_plan
             ],
         )
+        # the next 13 weeks from Monday 9 March 2026 (today is Sunday the 15th),
+        # as forecast() by week: I2's and O3's 1 April lines in the week of
+        # 30 March, O3's 1 May line in the week of 27 April; the 1 March lines
+        # are before the first week (a line falls in the period of its date)
+        weeks = rows.filtered(lambda r: r.kind == "forecast_week").sorted(
+            "period_start"
+        )
+        with freeze_time(TODAY):
+            expected_weeks = self.analytics.forecast(
+                date(2026, 3, 9), 13, "week", company_ids=self.company.ids
+            )
+        self.assertEqual(
+            [(r.period_start, r.expected, r.deferred, r.total) for r in weeks],
+            [
+                (r["period_start"], r["expected"], r["deferred"], r["total"])
+                for r in expected_weeks
+            ],
+        )
+        self.assertEqual(
+            (len(weeks), weeks[0].period_start, weeks[-1].period_start),
+            (13, date(2026, 3, 9), date(2026, 6, 1)),
+        )
+        self.assertEqual(
+            {r.period_start: (r.expected, r.deferred) for r in weeks if r.total},
+            {date(2026, 3, 30): (300.0, 200.0), date(2026, 4, 27): (300.0, 0.0)},
+        )
         # by hand: the next 12 months from March 2026
         self.assertEqual(forecast[0].period_start, date(2026, 3, 1))
         self.assertEqual(forecast[-1].period_start, date(2027, 2, 1))
@@ -171,11 +197,12 @@ class TestDashboardKpiSnapshot(DashboardBook):
         company_2 = self.setup_other_company(name="Dashboard other company")["company"]
         other = self.env["revenue.kpi.snapshot"].with_company(company_2)
         other_rows = other._refresh(company_2)
-        self.assertEqual(len(other_rows), 25)  # 1 KPI row, 12 + 12 months
+        # 1 KPI row, 12 months of forecast, 13 weeks, 12 months of plan
+        self.assertEqual(len(other_rows), 38)
         first = self._refresh()
         second = self._refresh()
         self.assertFalse(first.exists())
-        self.assertEqual(len(second), 25)
+        self.assertEqual(len(second), 38)
         self.assertTrue(other_rows.exists())
         # the dashboard's lists read the active company's rows only
         user_rows = (
@@ -196,7 +223,7 @@ class TestDashboardKpiSnapshot(DashboardBook):
         snapshots = self.env["revenue.kpi.snapshot"].sudo().search([])
         self.assertIn(self.company, snapshots.company_id)
         self.assertEqual(
-            len(snapshots.filtered(lambda r: r.company_id == self.company)), 25
+            len(snapshots.filtered(lambda r: r.company_id == self.company)), 38
         )
 
     def test_users_read_and_refresh_never_write(self):
@@ -213,7 +240,7 @@ class TestDashboardKpiSnapshot(DashboardBook):
         )
         rows = self._refresh()
         as_user = self.env["revenue.kpi.snapshot"].with_user(user)
-        self.assertEqual(len(as_user.search([])), 25)
+        self.assertEqual(len(as_user.search([])), 38)
         with (
             mute_logger("odoo.addons.base.models.ir_model"),
             self.assertRaises(AccessError),
@@ -231,7 +258,7 @@ class TestDashboardKpiSnapshot(DashboardBook):
             action = as_user.action_refresh()
         self.assertEqual(action["params"]["type"], "success")
         self.assertFalse(rows.exists())
-        self.assertEqual(len(as_user.search([])), 25)
+        self.assertEqual(len(as_user.search([])), 38)
 
     def test_dashboard_reads_the_snapshot_lists(self):
         with file_open(DASHBOARD_FILE) as source:
@@ -243,6 +270,7 @@ class TestDashboardKpiSnapshot(DashboardBook):
                 "1": ("revenue.kpi.snapshot", [["kind", "=", "kpi"]]),
                 "2": ("revenue.kpi.snapshot", [["kind", "=", "forecast"]]),
                 "3": ("revenue.kpi.snapshot", [["kind", "=", "plan"]]),
+                "4": ("revenue.kpi.snapshot", [["kind", "=", "forecast_week"]]),
             },
         )
         fields = self.env["revenue.kpi.snapshot"]._fields
@@ -265,6 +293,9 @@ class TestDashboardKpiSnapshot(DashboardBook):
         self.assertTrue(any('ODOO.LIST(2,12,"total")' in c for c in contents))
         self.assertFalse(any('ODOO.LIST(2,13,"total")' in c for c in contents))
         self.assertTrue(any('ODOO.LIST(3,12,"difference")' in c for c in contents))
+        # and 13 weeks
+        self.assertTrue(any('ODOO.LIST(4,13,"total")' in c for c in contents))
+        self.assertFalse(any('ODOO.LIST(4,14,"total")' in c for c in contents))
 
     def test_french_labels(self):
         with file_open(DASHBOARD_FILE, "rb") as source:
@@ -326,7 +357,7 @@ READ_DASHBOARD = """(() => {
 CELLS = [
     (col, row - 1, f"{letter}{row}")
     for letter, col in (("A", 0), ("B", 1), ("C", 2), ("E", 4), ("F", 5))
-    for row in (7, 8, 10, 11, 12, 13, 16, 17, 18, 19, 20, 31, 42, 43)
+    for row in (7, 8, 10, 11, 12, 13, 16, 17, 18, 19, 20, 31, 42, 43, 47, 51, 52, 60)
 ]
 
 
@@ -392,6 +423,7 @@ class TestDashboardKpiBrowser(DashboardBook, HttpCase):
                         " return !!c && typeof c.E17[0] === 'number'"
                         " && typeof c.F10[0] === 'number'"
                         " && typeof c.B43[0] === 'number'"
+                        " && typeof c.E51[0] === 'number'"
                         " && c.B11[0].length > 0; })()",
                         timeout=60,
                     ),
@@ -429,6 +461,13 @@ class TestDashboardKpiBrowser(DashboardBook, HttpCase):
                 # plan vs actual: February on plan, its difference 0.00
                 self.assertEqual(cells["E43"][0], 0)
                 self.assertIn(symbol, cells["E43"][1])
+                # 13 weeks from Monday 9 March: the week of 30 March (row 51)
+                # 300 + 200, of 6 April 0.00, the last the week of 1 June
+                self.assertEqual(
+                    [cells[f"E{row}"][0] for row in (51, 52, 60)], [500, 0, 0]
+                )
+                self.assertIn(symbol, cells["E51"][1])
+                self.assertTrue(cells["A60"][1], cells["A60"])  # a date, shown
                 # plan vs actual: February 2026's recognised, the 12th row
                 self.assertEqual(cells["C43"][0], 300)
                 if SCREENSHOTS_DIR:
