@@ -480,7 +480,22 @@ cells[f"A{7 + SHIFT}"] = {
 }
 styles[f"A{7 + SHIFT}"] = 1
 borders[f"A{7 + SHIFT}:G{7 + SHIFT}"] = 1
-waterfall_y = (7 + SHIFT) * ROW + 17
+#: the headings (font 16) have a fixed height: the charts are placed in
+#: pixels, and rows that grow with their font would slide the charts up
+#: over the headings below them
+HEADING_ROW = 30
+HEADING_ROWS = (8, 15, 30, 46, 7 + SHIFT, 24 + SHIFT, 40 + SHIFT)
+row_sizes = {str(row - 1): {"size": HEADING_ROW} for row in HEADING_ROWS}
+
+
+def row_y(row):
+    """The top of ``row`` (1-based) in pixels."""
+    return sum(
+        HEADING_ROW if earlier in HEADING_ROWS else ROW for earlier in range(1, row)
+    )
+
+
+waterfall_y = row_y(8 + SHIFT) + 6
 cells[f"A{24 + SHIFT}"] = {
     "content": action_link(
         "Recognised Revenue by Month",
@@ -496,7 +511,7 @@ cells[f"A{24 + SHIFT}"] = {
 }
 styles[f"A{24 + SHIFT}"] = 1
 borders[f"A{24 + SHIFT}:G{24 + SHIFT}"] = 1
-recognised_y = (24 + SHIFT) * ROW + 17
+recognised_y = row_y(25 + SHIFT) + 6
 cells[f"A{40 + SHIFT}"] = {
     "content": action_link(
         "Top Customers by Remaining Backlog",
@@ -577,7 +592,7 @@ figures = [
         ["recognition_date:month"],
         D_RECOGNISED,
         recognised_y,
-        340,
+        330,
         False,
         "none",
     ),
@@ -591,9 +606,9 @@ doc = {
             "name": "Dashboard",
             "colNumber": 7,
             "rowNumber": 115,
-            "rows": {},
+            "rows": row_sizes,
             "cols": {
-                "0": {"size": 450},  # the French KPI labels are long
+                "0": {"size": 540},  # the French KPI labels are long
                 "1": {"size": 175},
                 "2": {"size": 175},
                 "3": {"size": 30},
