@@ -1021,29 +1021,42 @@ class RevenueAnalytics(models.AbstractModel):
 
     @api.model
     def _bookings(self, date_from, date_to, companies):
-        """Bookings of the period as they stood at the end of ``date_to``."""
+        """Bookings of the period as they stood at the end of ``date_to``.
+
+        Two parts, each read from the documents dated in the period (the
+        order's date, or the invoice date of a line without order) through
+        their indexes, rather than every schedule line joined to its
+        documents: at ten million lines that scan took 8 s."""
+        common = SQL(
+            """
+                   l.company_id = ANY(%(companies)s)
+               AND %(alive)s
+               AND (l.move_id IS NULL OR m.move_type = 'out_invoice')
+            """,
+            companies=companies.ids,
+            alive=self._alive_sql(date_to),
+        )
         ((amount,),) = self._analytics_query(
             SQL(
                 """
-                SELECT COALESCE(SUM(
-                        CASE WHEN l.order_id IS NOT NULL
-                             THEN l.amount_currency
-                                  / COALESCE(NULLIF(o.currency_rate, 0), 1)
-                             ELSE l.amount END
-                       ), 0)
-                  FROM revenue_recognition_line l
-                  LEFT JOIN account_move m ON m.id = l.move_id
-                  LEFT JOIN sale_order o ON o.id = l.order_id
-                 WHERE l.company_id = ANY(%(companies)s)
-                   AND %(alive)s
-                   AND (l.move_id IS NULL OR m.move_type = 'out_invoice')
-                   AND CASE WHEN l.order_id IS NOT NULL
-                            THEN o.date_order >= %(start)s AND o.date_order <= %(end)s
-                            ELSE m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
-                       END
+                SELECT COALESCE(SUM(amount), 0) FROM (
+                    SELECT l.amount_currency
+                           / COALESCE(NULLIF(o.currency_rate, 0), 1) AS amount
+                      FROM sale_order o
+                      JOIN revenue_recognition_line l ON l.order_id = o.id
+                      LEFT JOIN account_move m ON m.id = l.move_id
+                     WHERE o.date_order >= %(start)s AND o.date_order <= %(end)s
+                       AND %(common)s
+                    UNION ALL
+                    SELECT l.amount
+                      FROM account_move m
+                      JOIN revenue_recognition_line l ON l.move_id = m.id
+                     WHERE m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                       AND l.order_id IS NULL
+                       AND %(common)s
+                ) bookings
                 """,
-                companies=companies.ids,
-                alive=self._alive_sql(date_to),
+                common=common,
                 start=datetime.combine(date_from, datetime.min.time()),
                 end=datetime.combine(date_to, datetime.max.time()),
                 date_from=date_from,
