@@ -45,7 +45,7 @@ class RevenueKpiSnapshot(models.Model):
         required=True,
         readonly=True,
     )
-    period_start = fields.Date(string="Period Start", required=True, readonly=True)
+    period_start = fields.Date(required=True, readonly=True)
     computed_at = fields.Datetime(string="Computed on", readonly=True)
     # --- kind "kpi": revenue.analytics.kpis() of the month -----------------------
     bookings = fields.Monetary(readonly=True)
