@@ -43,6 +43,10 @@ Prints a table and one JSON line: ``lines``, ``workers``, ``cron_s``,
 ``jobs_s``, ``speedup`` (cron_s / jobs_s; target ≥ 1.5), ``killed_s`` and
 ``killed`` (the pid killed, or null), ``jobs``, ``jobs_failed``,
 ``exactly_once`` (every company's checks), ``cpu_count``.
+
+Over 500 lines because one script drives the whole comparison: the seed,
+three runs each in its own process (one of them an Odoo server with its
+workers), the kill and the checks of the ledger afterwards.
 """
 
 import argparse
