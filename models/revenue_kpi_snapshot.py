@@ -121,33 +121,24 @@ class RevenueKpiSnapshot(models.Model):
             }
         ]
         start = month_start(today)
-        for row in analytics.forecast(
-            start, DASHBOARD_MONTHS, "month", company_ids=company.ids
-        ):
-            rows.append(
-                {
-                    **common,
-                    "kind": "forecast",
-                    "period_start": row["period_start"],
-                    "expected": row["expected"],
-                    "deferred": row["deferred"],
-                    "total": row["total"],
-                }
-            )
         monday = today - relativedelta(days=today.weekday())
-        for row in analytics.forecast(
-            monday, DASHBOARD_WEEKS, "week", company_ids=company.ids
+        for kind, first, periods, period in (
+            ("forecast", start, DASHBOARD_MONTHS, "month"),
+            ("forecast_week", monday, DASHBOARD_WEEKS, "week"),
         ):
-            rows.append(
+            rows += [
                 {
                     **common,
-                    "kind": "forecast_week",
+                    "kind": kind,
                     "period_start": row["period_start"],
                     "expected": row["expected"],
                     "deferred": row["deferred"],
                     "total": row["total"],
                 }
-            )
+                for row in analytics.forecast(
+                    first, periods, period, company_ids=company.ids
+                )
+            ]
         for row in analytics.plan_vs_actual(
             start - relativedelta(months=DASHBOARD_MONTHS),
             DASHBOARD_MONTHS,

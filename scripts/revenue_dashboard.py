@@ -394,28 +394,37 @@ conditional_formats.append(
         },
     }
 )
+
+
+def forecast_table(top, list_id, heading, first_label, periods):
+    """A rolling forecast from list ``list_id``: its heading on row ``top``,
+    the column labels below, then one row per period. The months are shown
+    as "March 2026"; the weeks' dates in the user's own date format."""
+    cells[f"A{top}"] = {"content": f'=_t("{heading}")'}
+    styles[f"A{top}"] = 1
+    borders[f"A{top}:G{top}"] = 1
+    for col, label in (
+        ("A", first_label),
+        ("B", "Signed, not invoiced"),
+        ("C", "Invoiced, not recognised"),
+        ("E", "To recognise"),
+    ):
+        cells[f"{col}{top + 1}"] = {"content": f'=_t("{label}")'}
+    styles[f"A{top + 1}"] = 2
+    styles[f"B{top + 1}:E{top + 1}"] = 5
+    borders[f"A{top + 1}:E{top + 1}"] = 2
+    for index in range(1, periods + 1):
+        r = top + 1 + index
+        cells[f"A{r}"] = {"content": f'=ODOO.LIST({list_id},{index},"period_start")'}
+        for col, field in (("B", "expected"), ("C", "deferred"), ("E", "total")):
+            cells[f"{col}{r}"] = {"content": list_amount(list_id, index, field, r)}
+    first, last = top + 2, top + 1 + periods
+    styles[f"A{first}:A{last}"] = 3
+    styles[f"B{first}:E{last}"] = 4
+
+
 # rows 15-28: the rolling forecast of the next 12 months (list 2)
-cells["A15"] = {"content": '=_t("Rolling forecast: revenue to recognise")'}
-styles["A15"] = 1
-borders["A15:G15"] = 1
-for col, label in (
-    ("A", "Month"),
-    ("B", "Signed, not invoiced"),
-    ("C", "Invoiced, not recognised"),
-    ("E", "To recognise"),
-):
-    cells[f"{col}16"] = {"content": f'=_t("{label}")'}
-styles["A16"] = 2
-styles["B16:E16"] = 5
-borders["A16:E16"] = 2
-for index in range(1, 13):
-    r = 16 + index
-    cells[f"A{r}"] = {"content": f'=ODOO.LIST(2,{index},"period_start")'}
-    cells[f"B{r}"] = {"content": list_amount(2, index, "expected", r)}
-    cells[f"C{r}"] = {"content": list_amount(2, index, "deferred", r)}
-    cells[f"E{r}"] = {"content": list_amount(2, index, "total", r)}
-styles["A17:A28"] = 3
-styles["B17:E28"] = 4
+forecast_table(15, 2, "Rolling forecast: revenue to recognise", "Month", 12)
 formats["A17:A28"] = 3
 # rows 30-44: plan vs actual of the last 12 months (list 3)
 cells["A30"] = {"content": '=_t("Plan vs actual: the last 12 months")'}
@@ -446,28 +455,7 @@ cells["A44"] = {
 }
 styles["A44"] = 8
 # rows 46-60: the forecast of the next 13 weeks, from this week's Monday (list 4)
-cells["A46"] = {"content": '=_t("Rolling forecast: the next 13 weeks")'}
-styles["A46"] = 1
-borders["A46:G46"] = 1
-for col, label in (
-    ("A", "Week of"),
-    ("B", "Signed, not invoiced"),
-    ("C", "Invoiced, not recognised"),
-    ("E", "To recognise"),
-):
-    cells[f"{col}47"] = {"content": f'=_t("{label}")'}
-styles["A47"] = 2
-styles["B47:E47"] = 5
-borders["A47:E47"] = 2
-for index in range(1, 14):
-    r = 47 + index
-    # the date in the user's own format (the list gives the locale's)
-    cells[f"A{r}"] = {"content": f'=ODOO.LIST(4,{index},"period_start")'}
-    cells[f"B{r}"] = {"content": list_amount(4, index, "expected", r)}
-    cells[f"C{r}"] = {"content": list_amount(4, index, "deferred", r)}
-    cells[f"E{r}"] = {"content": list_amount(4, index, "total", r)}
-styles["A48:A60"] = 3
-styles["B48:E60"] = 4
+forecast_table(46, 4, "Rolling forecast: the next 13 weeks", "Week of", 13)
 # the waterfall heading and chart
 cells[f"A{7 + SHIFT}"] = {
     "content": action_link(

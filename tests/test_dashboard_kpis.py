@@ -102,6 +102,16 @@ class TestDashboardKpiSnapshot(DashboardBook):
             (1.0, 6.0, 30.0),
         )
 
+    def _assertForecastRows(self, rows, expected):
+        """The stored rows are forecast()'s answer, period for period."""
+        self.assertEqual(
+            [(r.period_start, r.expected, r.deferred, r.total) for r in rows],
+            [
+                (r["period_start"], r["expected"], r["deferred"], r["total"])
+                for r in expected
+            ],
+        )
+
     def test_forecast_and_plan_equal_the_analytics(self):
         rows = self._refresh()
         forecast = rows.filtered(lambda r: r.kind == "forecast").sorted("period_start")
@@ -113,13 +123,7 @@ class TestDashboardKpiSnapshot(DashboardBook):
             expected_plan = self.analytics.plan_vs_actual(
                 date(2025, 3, 1), 12, "month", company_ids=self.company.ids
             )
-        self.assertEqual(
-            [(r.period_start, r.expected, r.deferred, r.total) for r in forecast],
-            [
-                (r["period_start"], r["expected"], r["deferred"], r["total"])
-                for r in expected_forecast
-            ],
-        )
+        self._assertForecastRows(forecast, expected_forecast)
         self.assertEqual(
             [(r.period_start, r.planned, r.actual, r.difference) for r in plan],
             [
@@ -138,13 +142,7 @@ class TestDashboardKpiSnapshot(DashboardBook):
             expected_weeks = self.analytics.forecast(
                 date(2026, 3, 9), 13, "week", company_ids=self.company.ids
             )
-        self.assertEqual(
-            [(r.period_start, r.expected, r.deferred, r.total) for r in weeks],
-            [
-                (r["period_start"], r["expected"], r["deferred"], r["total"])
-                for r in expected_weeks
-            ],
-        )
+        self._assertForecastRows(weeks, expected_weeks)
         self.assertEqual(
             (len(weeks), weeks[0].period_start, weeks[-1].period_start),
             (13, date(2026, 3, 9), date(2026, 6, 1)),
