@@ -78,6 +78,8 @@ KPI_ALERTS = (
     ("coverage_months", "revenue_alert_coverage_months", "below"),
     ("lead_time_days", "revenue_alert_lead_time_days", "above"),
 )
+#: The ratios of :meth:`RevenueAnalytics.kpis`, in the order of its alerts.
+KPI_RATIOS = tuple(name for name, _field, _direction in KPI_ALERTS)
 #: Forecast periods and their length.
 FORECAST_PERIODS = {"week": relativedelta(weeks=1), "month": relativedelta(months=1)}
 

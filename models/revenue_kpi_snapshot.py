@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
-from .revenue_analytics import month_last_day, month_start
+from .revenue_analytics import KPI_RATIOS, month_last_day, month_start
 
 #: Months of the dashboard's forecast and of its plan vs actual.
 DASHBOARD_MONTHS = 12
@@ -100,7 +100,6 @@ class RevenueKpiSnapshot(models.Model):
         common = {"company_id": company.id, "computed_at": now}
         closed = month_start(today) - relativedelta(months=1)
         kpis = analytics.kpis(closed, month_last_day(closed), company_ids=company.ids)
-        names = ("book_to_bill", "coverage_months", "lead_time_days")
         rows = [
             {
                 **common,
@@ -110,13 +109,13 @@ class RevenueKpiSnapshot(models.Model):
                 "recognised": kpis["recognised"],
                 "backlog": kpis["backlog"],
                 "kpi_months": analytics.kpi_months(closed, month_last_day(closed)),
-                **{name: kpis[name] or 0.0 for name in names},
-                "undefined_kpis": ",".join(n for n in names if kpis[n] is False)
+                **{name: kpis[name] or 0.0 for name in KPI_RATIOS},
+                "undefined_kpis": ",".join(n for n in KPI_RATIOS if kpis[n] is False)
                 or False,
                 "threshold_book_to_bill": company.revenue_alert_book_to_bill,
                 "threshold_coverage_months": company.revenue_alert_coverage_months,
                 "threshold_lead_time_days": company.revenue_alert_lead_time_days,
-                **{f"alert_{name}": name in kpis["alerts"] for name in names},
+                **{f"alert_{name}": name in kpis["alerts"] for name in KPI_RATIOS},
                 "alert_count": len(kpis["alerts"]),
             }
         ]

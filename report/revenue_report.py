@@ -19,6 +19,7 @@ from odoo.tools import SQL, float_is_zero, float_round, format_date
 
 from ..models.revenue_analytics import (
     BANDS,
+    KPI_RATIOS,
     RECONCILIATION_REASONS,
     month_last_day,
     month_start,
@@ -115,7 +116,9 @@ class RevenueReport(models.TransientModel):
     alert_coverage_months = fields.Boolean(help="Coverage below the threshold.")
     alert_lead_time_days = fields.Boolean(help="Lead time above the threshold.")
     kpi_alerts = fields.Char(
-        string="Alerts", help="The KPIs outside the company's thresholds."
+        string="Alerts",
+        compute="_compute_kpi_names",
+        help="The KPIs outside the company's thresholds.",
     )
     forecast_period = fields.Selection(
         [("week", "Week"), ("month", "Month")],
@@ -131,6 +134,7 @@ class RevenueReport(models.TransientModel):
     )
     kpi_undefined = fields.Char(
         string="Not defined",
+        compute="_compute_kpi_names",
         help="KPIs whose divisor is zero in the period.",
     )
     undefined_book_to_bill = fields.Boolean(
@@ -432,29 +436,41 @@ class RevenueReport(models.TransientModel):
             )
         self.env["revenue.report.mrr.reconciliation"].create(rec_vals)
 
-    @api.model
-    def _kpi_vals(self, kpis):
-        """Field values of ``kpis()``'s dict; a ratio whose divisor is 0 is None
-        there, empty here (and named in ``kpi_undefined``)."""
-        names = ("book_to_bill", "coverage_months", "lead_time_days")
+    @api.depends(
+        *(f"alert_{name}" for name in KPI_RATIOS),
+        *(f"undefined_{name}" for name in KPI_RATIOS),
+    )
+    def _compute_kpi_names(self):
+        """The KPIs flagged, named in the user's language."""
         labels = {
             "book_to_bill": self.env._("Book-to-bill"),
             "coverage_months": self.env._("Coverage"),
             "lead_time_days": self.env._("Lead time"),
         }
+        for report in self:
+            for field, flag in (
+                ("kpi_alerts", "alert"),
+                ("kpi_undefined", "undefined"),
+            ):
+                report[field] = (
+                    ", ".join(
+                        labels[name] for name in KPI_RATIOS if report[f"{flag}_{name}"]
+                    )
+                    or False
+                )
+
+    @api.model
+    def _kpi_vals(self, kpis):
+        """Field values of ``kpis()``'s dict; a ratio whose divisor is 0 is
+        False there, hidden here (``undefined_<name>``, named in
+        ``kpi_undefined``)."""
         return {
             "bookings": kpis["bookings"],
             "recognised": kpis["recognised"],
             "backlog": kpis["backlog"],
-            **{name: kpis[name] or 0.0 for name in names},
-            **{f"alert_{name}": name in kpis["alerts"] for name in names},
-            # an undefined ratio is hidden rather than shown as 0
-            **{f"undefined_{name}": kpis[name] is False for name in names},
-            "kpi_alerts": ", ".join(labels[name] for name in kpis["alerts"]) or False,
-            "kpi_undefined": ", ".join(
-                labels[name] for name in names if kpis[name] is False
-            )
-            or False,
+            **{name: kpis[name] or 0.0 for name in KPI_RATIOS},
+            **{f"alert_{name}": name in kpis["alerts"] for name in KPI_RATIOS},
+            **{f"undefined_{name}": kpis[name] is False for name in KPI_RATIOS},
         }
 
     def _insert_rows(self, model, vals_list):

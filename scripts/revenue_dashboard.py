@@ -396,19 +396,29 @@ conditional_formats.append(
 )
 
 
-def forecast_table(top, list_id, heading, first_label, periods):
-    """A rolling forecast from list ``list_id``: its heading on row ``top``,
-    the column labels below, then one row per period. The months are shown
-    as "March 2026"; the weeks' dates in the user's own date format."""
+FORECAST_COLUMNS = (
+    ("B", "Signed, not invoiced", "expected"),
+    ("C", "Invoiced, not recognised", "deferred"),
+    ("E", "To recognise", "total"),
+)
+PLAN_COLUMNS = (
+    ("B", "Planned at its start", "planned"),
+    ("C", "Recognised", "actual"),
+    ("E", "Difference", "difference"),
+)
+
+
+def period_table(top, list_id, heading, first_label, columns, periods):
+    """A table of list ``list_id``, one row per period: its heading on row
+    ``top``, the column labels below, then the periods; ``columns`` are
+    (column, label, field) of the amounts. The months are shown as
+    "March 2026" (format 3, set by the caller), the weeks' dates in the
+    user's own date format."""
     cells[f"A{top}"] = {"content": f'=_t("{heading}")'}
     styles[f"A{top}"] = 1
     borders[f"A{top}:G{top}"] = 1
-    for col, label in (
-        ("A", first_label),
-        ("B", "Signed, not invoiced"),
-        ("C", "Invoiced, not recognised"),
-        ("E", "To recognise"),
-    ):
+    cells[f"A{top + 1}"] = {"content": f'=_t("{first_label}")'}
+    for col, label, _field in columns:
         cells[f"{col}{top + 1}"] = {"content": f'=_t("{label}")'}
     styles[f"A{top + 1}"] = 2
     styles[f"B{top + 1}:E{top + 1}"] = 5
@@ -416,7 +426,7 @@ def forecast_table(top, list_id, heading, first_label, periods):
     for index in range(1, periods + 1):
         r = top + 1 + index
         cells[f"A{r}"] = {"content": f'=ODOO.LIST({list_id},{index},"period_start")'}
-        for col, field in (("B", "expected"), ("C", "deferred"), ("E", "total")):
+        for col, _label, field in columns:
             cells[f"{col}{r}"] = {"content": list_amount(list_id, index, field, r)}
     first, last = top + 2, top + 1 + periods
     styles[f"A{first}:A{last}"] = 3
@@ -424,30 +434,12 @@ def forecast_table(top, list_id, heading, first_label, periods):
 
 
 # rows 15-28: the rolling forecast of the next 12 months (list 2)
-forecast_table(15, 2, "Rolling forecast: revenue to recognise", "Month", 12)
+period_table(
+    15, 2, "Rolling forecast: revenue to recognise", "Month", FORECAST_COLUMNS, 12
+)
 formats["A17:A28"] = 3
 # rows 30-44: plan vs actual of the last 12 months (list 3)
-cells["A30"] = {"content": '=_t("Plan vs actual: the last 12 months")'}
-styles["A30"] = 1
-borders["A30:G30"] = 1
-for col, label in (
-    ("A", "Month"),
-    ("B", "Planned at its start"),
-    ("C", "Recognised"),
-    ("E", "Difference"),
-):
-    cells[f"{col}31"] = {"content": f'=_t("{label}")'}
-styles["A31"] = 2
-styles["B31:E31"] = 5
-borders["A31:E31"] = 2
-for index in range(1, 13):
-    r = 31 + index
-    cells[f"A{r}"] = {"content": f'=ODOO.LIST(3,{index},"period_start")'}
-    cells[f"B{r}"] = {"content": list_amount(3, index, "planned", r)}
-    cells[f"C{r}"] = {"content": list_amount(3, index, "actual", r)}
-    cells[f"E{r}"] = {"content": list_amount(3, index, "difference", r)}
-styles["A32:A43"] = 3
-styles["B32:E43"] = 4
+period_table(30, 3, "Plan vs actual: the last 12 months", "Month", PLAN_COLUMNS, 12)
 formats["A32:A43"] = 3
 cells["A44"] = {
     "content": '=_t("Planned: the lines to recognise in the month as they stood '
@@ -455,7 +447,9 @@ cells["A44"] = {
 }
 styles["A44"] = 8
 # rows 46-60: the forecast of the next 13 weeks, from this week's Monday (list 4)
-forecast_table(46, 4, "Rolling forecast: the next 13 weeks", "Week of", 13)
+period_table(
+    46, 4, "Rolling forecast: the next 13 weeks", "Week of", FORECAST_COLUMNS, 13
+)
 # the waterfall heading and chart
 cells[f"A{7 + SHIFT}"] = {
     "content": action_link(
